@@ -1,0 +1,11 @@
+#ifndef SRCORE_CKERNELS_H
+#define SRCORE_CKERNELS_H
+/* srcore's hot C kernels: portable code plus AVX2/FMA variants selected at run time.
+   Each concept has its own header included here. */
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 when the CPU running this process supports AVX2 and FMA. */
+int srk_cpu_has_avx2_fma(void);
+
+#endif

@@ -1,0 +1,2 @@
+import SRCore
+@main struct SRPrep { static func main() { print("srprep: not yet") } }
