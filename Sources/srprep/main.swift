@@ -1,2 +1,0 @@
-import SRCore
-@main struct SRPrep { static func main() { print("srprep: not yet") } }
