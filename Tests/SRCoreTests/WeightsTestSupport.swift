@@ -15,14 +15,21 @@ enum FormatsTestSupport {
 
     /// Removes a temp directory and the files in it (one level).
     static func removeDir(_ dir: String) {
+        for name in listDir(dir) { unlink(dir + "/" + name) }
+        rmdir(dir)
+    }
+
+    /// File names in a directory, sorted.
+    static func listDir(_ dir: String) -> [String] {
+        var out: [String] = []
         if let d = opendir(dir) {
             while let e = readdir(d) {
                 let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if name != "." && name != ".." { unlink(dir + "/" + name) }
+                if name != "." && name != ".." { out.append(name) }
             }
             closedir(d)
         }
-        rmdir(dir)
+        return out.sorted()
     }
 
     static func readBytes(_ path: String) -> [UInt8] {
