@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
+/// `srprep build`: PNG files to a shuffled, augmented, normalised HDF5 patch set.
+///
+/// How it stays fast with bounded memory: every (image, transform) pair's patch count follows
+/// from the PNG headers, so the total N and each patch's generation index `i` are known before
+/// any pixel is decoded. The datasets are created with all chunks allocated up front and the
+/// HDF5 file is closed; worker threads then decode images in parallel and `pwrite` each patch
+/// straight to its final row `π(i)` (a keyed bijection, `KeyedPermutation`) inside its chunk.
+/// Peak memory is a few decoded images, independent of N; every byte is written once; the result
+/// depends only on the inputs and the seed. The file is built under a temporary name in the
+/// output folder and renamed at the end; on any error the temporary file is removed.
+public enum PatchSetBuilder {
+    /// The regular, non-hidden files of each folder, sorted by name (folders in the order given).
+    public static func listFiles(in folders: [String]) throws -> [String] {
+        var all: [String] = []
+        for folder in folders {
+            guard let dir = opendir(folder) else {
+                throw SRError(.io, "\(folder): cannot open folder (\(String(cString: strerror(errno))))")
+            }
+            var names: [String] = []
+            while let e = readdir(dir) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name.hasPrefix(".") { continue }
+                let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+                var st = stat()
+                if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { names.append(path) }
+            }
+            closedir(dir)
+            all += names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        return all
+    }
+
+    /// Builds the patch set of `files` (their order defines the source indices) into `output`.
+    /// - Parameter progress: called after every image (from worker threads, serialised).
+    public static func build(files: [String], output: String, options: PatchBuildOptions,
+                             progress: ((PatchBuildProgress) -> Void)? = nil) throws -> PatchBuildReport {
+        guard options.shardCount >= 1, (0..<options.shardCount).contains(options.shardIndex) else {
+            throw SRError(.invalidArgument, "shard \(options.shardIndex + 1)/\(options.shardCount) is not valid (K must be 1...N)")
+        }
+        guard options.threads >= 1, options.chunkRows >= 1 else {
+            throw SRError(.invalidArgument, "threads and chunk rows must be >= 1")
+        }
+        guard !files.isEmpty else { throw SRError(.invalidArgument, "no input files") }
+        if access(output, F_OK) == 0 && !options.overwrite {
+            throw SRError(.io, "\(output): already exists (use --force to replace it)")
+        }
+        let mine = files.indices.filter { $0 % options.shardCount == options.shardIndex }
+        var bad: [(file: String, reason: String)] = []
+        var sizes: [Int: (height: Int, width: Int)] = [:]
+        for g in mine {
+            do { sizes[g] = try PatchImageOps.size(path: files[g]) } catch {
+                guard options.skipBad else { throw error }
+                bad.append((files[g], "\(error)"))
+            }
+        }
+        let temp = temporaryPath(for: output)
+        while true {
+            let plan = PatchPlan(sources: mine.filter { sizes[$0] != nil }, sizes: sizes, options: options)
+            guard plan.total > 0 else {
+                throw SRError(.invalidArgument, "no patches: \(plan.images.isEmpty ? "no readable image" : "every image is smaller than one \(options.grid.lrPatch)x\(options.grid.lrPatch) LR patch") (x\(options.grid.scale))")
+            }
+            let info = PatchSetInfo(
+                count: plan.total, scale: options.grid.scale, lrPatch: options.grid.lrPatch,
+                hrPatch: options.grid.hrPatch, stride: options.grid.stride, augment: options.augmentation.level,
+                transforms: options.augmentation.transforms, dtype: options.dtype, downsample: options.downsample,
+                seed: Int(truncatingIfNeeded: options.seed), shard: "\(options.shardIndex + 1)/\(options.shardCount)",
+                images: plan.images.count, skippedSmall: plan.small.count, skippedBad: bad.map { $0.file })
+            do {
+                let layout = try createFile(temp, info: info, sources: files, chunkRows: options.chunkRows)
+                let newBad = try generate(plan: plan, files: files, layout: layout, path: temp,
+                                          options: options, progress: progress)
+                if !newBad.isEmpty {
+                    // A file whose header was fine failed to decode: rebuild without it (rows are
+                    // assigned from the full plan, so its rows would otherwise stay empty).
+                    unlink(temp)
+                    for (g, reason) in newBad { sizes[g] = nil; bad.append((files[g], reason)) }
+                    continue
+                }
+                guard rename(temp, output) == 0 else {
+                    throw SRError(.io, "\(output): cannot rename \(temp) to it (\(String(cString: strerror(errno))))")
+                }
+            } catch {
+                unlink(temp)
+                throw error
+            }
+            return PatchBuildReport(info: info, skippedSmall: plan.small.map { files[$0] }, skippedBad: bad)
+        }
+    }
+
+    /// `<folder>/.<name>.tmp-<pid>` beside `output`.
+    public static func temporaryPath(for output: String) -> String {
+        let slash = output.lastIndex(of: "/")
+        let dir = slash.map { String(output[...$0]) } ?? ""
+        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
+        return "\(dir).\(name).tmp-\(getpid())"
+    }
+
+    /// Creates the file with attributes, /sources and the preallocated datasets, then closes it.
+    private static func createFile(_ path: String, info: PatchSetInfo, sources: [String],
+                                   chunkRows: Int) throws -> PatchLayout {
+        try HDF5File.lock.withLock {
+            let file = try HDF5File.create(path)
+            defer { file.close() }
+            try info.write(to: file, chunkRows: chunkRows)
+            try file.write("/sources", strings: sources)
+            let n = info.count, p = info.lrPatch, sp = info.hrPatch
+            let type = info.dtype == .float32 ? HDF5ElementType.float32.nativeType : HDF5ElementType.uint8.nativeType
+            let lr = try PatchChunkFile.create(file: file.fileID, name: "/lr", type: type, elementSize: info.dtype.size,
+                                               shape: [n, 1, p, p], chunkRows: chunkRows, path: path)
+            let hr = try PatchChunkFile.create(file: file.fileID, name: "/hr", type: type, elementSize: info.dtype.size,
+                                               shape: [n, 1, sp, sp], chunkRows: chunkRows, path: path)
+            let origin = try PatchChunkFile.create(file: file.fileID, name: "/origin", type: HDF5ElementType.int32.nativeType,
+                                                   elementSize: 4, shape: [n, 4], chunkRows: 4096, path: path)
+            return PatchLayout(lr: lr, hr: hr, origin: origin)
+        }
+    }
+
+    /// Runs the workers; returns files that failed to decode (only with `skipBad`).
+    private static func generate(plan: PatchPlan, files: [String], layout: PatchLayout, path: String,
+                                 options: PatchBuildOptions,
+                                 progress: ((PatchBuildProgress) -> Void)?) throws -> [(Int, String)] {
+        let writer = try RawRowWriter(path: path)
+        let state = PatchBuildState()
+        let permutation = KeyedPermutation(count: plan.total, key: options.seed)
+        let generator = PatchGenerator(options: options, layout: layout, writer: writer, permutation: permutation)
+        let threads = min(options.threads, plan.images.count)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let j = state.next(limit: plan.images.count) {
+                let g = plan.images[j]
+                do {
+                    let luma: Image
+                    do { luma = try PatchImageOps.luma(path: files[g]) } catch {
+                        guard options.skipBad else { throw error }
+                        state.markBad(g, "\(error)")
+                        continue
+                    }
+                    let expected = plan.sizes[j]
+                    guard luma.height == expected.height && luma.width == expected.width else {
+                        throw SRError(.format, "\(files[g]): decoded size \(luma.width)x\(luma.height) differs from its header")
+                    }
+                    let written = try generator.generate(luma: luma, source: g, bases: plan.bases[j], counts: plan.counts[j])
+                    if let p = state.finished(patches: written, imagesTotal: plan.images.count, patchesTotal: plan.total),
+                       let progress {
+                        state.report { progress(p) }
+                    }
+                } catch {
+                    state.fail(error)
+                }
+            }
+        }
+        if let error = state.error { throw error }
+        return state.badFiles
+    }
+}
+
+/// The three preallocated datasets of a patch set being built.
+struct PatchLayout: Sendable {
+    let lr: PreallocatedDataset
+    let hr: PreallocatedDataset
+    let origin: PreallocatedDataset
+}
+
+/// Patch counts and generation-index bases of every (image, transform), from header sizes.
+struct PatchPlan {
+    /// Global source indices of images with at least one patch.
+    var images: [Int] = []
+    /// `(height, width)` of each entry of `images`.
+    var sizes: [(height: Int, width: Int)] = []
+    /// Per image, per transform of the plan: first generation index.
+    var bases: [[Int]] = []
+    /// Per image, per transform: patch count.
+    var counts: [[Int]] = []
+    /// Images with no patch (smaller than one window).
+    var small: [Int] = []
+    /// Total patch count N.
+    var total = 0
+
+    init(sources: [Int], sizes all: [Int: (height: Int, width: Int)], options: PatchBuildOptions) {
+        for g in sources {
+            guard let s = all[g] else { continue }
+            let c = options.augmentation.transforms.map {
+                options.grid.count(height: s.height, width: s.width, transform: $0)
+            }
+            if c.reduce(0, +) == 0 { small.append(g); continue }
+            var b: [Int] = []
+            for k in c { b.append(total); total += k }
+            images.append(g); sizes.append(s); bases.append(b); counts.append(c)
+        }
+    }
+}

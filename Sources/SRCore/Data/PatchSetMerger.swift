@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CHDF5
+
+/// `srprep merge`: joins shards of one build into one patch set with HDF5 virtual datasets (no copy).
+///
+/// The shards must come from the same build settings and the same sorted input list (`/sources`
+/// identical, so `/origin`'s source indices stay valid), with distinct `K` of the same `N`.
+/// Rows are interleaved (row `j*S + s` is row `j` of shard `s` for the first `min count` rows of
+/// every shard, then the remainders one after another), so a minibatch slice of the merged set
+/// mixes patches of all shards. The merged file refers to the shard files by name: keep them beside
+/// it (same folder: stored by file name; elsewhere: by absolute path).
+public enum PatchSetMerger {
+    /// Merges `inputs` into `output`; returns the merged attributes.
+    public static func merge(inputs: [String], output: String, overwrite: Bool = false) throws -> PatchSetInfo {
+        guard inputs.count >= 1 else { throw SRError(.invalidArgument, "merge needs at least one shard") }
+        if access(output, F_OK) == 0 && !overwrite {
+            throw SRError(.io, "\(output): already exists (use --force to replace it)")
+        }
+        var infos: [PatchSetInfo] = []
+        var sources: [String] = []
+        for (k, path) in inputs.enumerated() {
+            let r = try PatchSetReader(path: path)
+            let s = try r.sources()
+            if k == 0 { sources = s } else {
+                try compatible(infos[0], inputs[0], r.info, path)
+                guard s == sources else {
+                    throw SRError(.format, "\(path): built from a different file list than \(inputs[0]) (/sources differ); merge joins shards of one build (same --input, --shard K/N)")
+                }
+            }
+            infos.append(r.info)
+        }
+        let shardNames = infos.map { $0.shard }
+        if let dup = shardNames.first(where: { n in shardNames.filter { $0 == n }.count > 1 }), dup != "merged" {
+            throw SRError(.format, "shard \(dup) is given twice")
+        }
+        var merged = infos[0]
+        merged.count = infos.reduce(0) { $0 + $1.count }
+        merged.images = infos.reduce(0) { $0 + $1.images }
+        merged.skippedSmall = infos.reduce(0) { $0 + $1.skippedSmall }
+        merged.skippedBad = infos.flatMap { $0.skippedBad }
+        merged.shard = "merged " + shardNames.joined(separator: "+")
+        let temp = PatchSetBuilder.temporaryPath(for: output)
+        do {
+            try HDF5File.lock.withLock {
+                let file = try HDF5File.create(temp)
+                defer { file.close() }
+                try merged.write(to: file, chunkRows: PatchSetInfo.defaultChunkRows)
+                try file.setAttribute("merged_from", inputs.map { sourceName($0, relativeTo: output) })
+                try file.write("/sources", strings: sources)
+                let names = inputs.map { sourceName($0, relativeTo: output) }
+                let counts = infos.map { $0.count }
+                let type = merged.dtype == .float32 ? HDF5ElementType.float32.nativeType : HDF5ElementType.uint8.nativeType
+                try virtual(file: file, name: "/lr", type: type, rowShape: [1, merged.lrPatch, merged.lrPatch], files: names, counts: counts)
+                try virtual(file: file, name: "/hr", type: type, rowShape: [1, merged.hrPatch, merged.hrPatch], files: names, counts: counts)
+                try virtual(file: file, name: "/origin", type: HDF5ElementType.int32.nativeType, rowShape: [4], files: names, counts: counts)
+            }
+            guard rename(temp, output) == 0 else {
+                throw SRError(.io, "\(output): cannot rename \(temp) to it (\(String(cString: strerror(errno))))")
+            }
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        return merged
+    }
+
+    private static func compatible(_ a: PatchSetInfo, _ pa: String, _ b: PatchSetInfo, _ pb: String) throws {
+        let fields: [(String, String, String)] = [
+            ("scale", "\(a.scale)", "\(b.scale)"), ("lr_patch", "\(a.lrPatch)", "\(b.lrPatch)"),
+            ("stride", "\(a.stride)", "\(b.stride)"), ("augment", "\(a.transforms)", "\(b.transforms)"),
+            ("dtype", a.dtype.rawValue, b.dtype.rawValue), ("downsample", a.downsample.rawValue, b.downsample.rawValue),
+            ("seed", "\(a.seed)", "\(b.seed)"),
+            ("shard count", String(a.shard.split(separator: "/").last ?? ""), String(b.shard.split(separator: "/").last ?? "")),
+        ]
+        for (name, x, y) in fields where x != y {
+            throw SRError(.format, "\(pb): \(name) is \(y) but \(pa) has \(x); shards must share every build setting")
+        }
+    }
+
+    /// How the merged file names a shard: its file name when in the same folder, else an absolute path.
+    static func sourceName(_ path: String, relativeTo output: String) -> String {
+        func dir(_ p: String) -> String {
+            guard let s = p.lastIndexAbsolute else { return "." }
+            return s
+        }
+        if dir(path) == dir(output) { return String(path.split(separator: "/").last ?? "") }
+        guard let r = realpath(path, nil) else { return path }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    private static func virtual(file: HDF5File, name: String, type: hid_t, rowShape: [Int],
+                                files: [String], counts: [Int]) throws {
+        let total = counts.reduce(0, +)
+        let fail = SRError(.io, "\(file.path): cannot create virtual dataset \(name)")
+        let dims = ([total] + rowShape).map { hsize_t($0) }
+        let vspace = H5Screate_simple(Int32(dims.count), dims, nil)
+        guard vspace >= 0 else { throw fail }
+        defer { H5Sclose(vspace) }
+        let dcpl = H5Pcreate(srh5_p_dataset_create())
+        guard dcpl >= 0 else { throw fail }
+        defer { H5Pclose(dcpl) }
+        let shards = counts.count
+        let common = counts.min() ?? 0
+        let zeros = [hsize_t](repeating: 0, count: dims.count)
+        let rest = rowShape.map { hsize_t($0) }
+        var tail = shards * common
+        for (s, n) in counts.enumerated() where n > 0 {
+            let sdims = ([n] + rowShape).map { hsize_t($0) }
+            let sspace = H5Screate_simple(Int32(sdims.count), sdims, nil)
+            guard sspace >= 0 else { throw fail }
+            defer { H5Sclose(sspace) }
+            func map(dst start: hsize_t, stride: hsize_t, count: hsize_t, src: hsize_t) throws {
+                var vStart = zeros, vStride = [stride] + rest.map { _ in 1 }, vCount = [count] + rest.map { _ in 1 }
+                var block = [hsize_t(1)] + rest
+                vStart[0] = start
+                var sStart = zeros
+                sStart[0] = src
+                var sCount = [count] + rest
+                guard H5Sselect_hyperslab(vspace, H5S_SELECT_SET, &vStart, &vStride, &vCount, &block) >= 0,
+                      H5Sselect_hyperslab(sspace, H5S_SELECT_SET, &sStart, nil, &sCount, nil) >= 0,
+                      H5Pset_virtual(dcpl, vspace, files[s], name, sspace) >= 0 else { throw fail }
+            }
+            if common > 0 { try map(dst: hsize_t(s), stride: hsize_t(shards), count: hsize_t(common), src: 0) }
+            if n > common {
+                try map(dst: hsize_t(tail), stride: 1, count: hsize_t(n - common), src: hsize_t(common))
+                tail += n - common
+            }
+        }
+        H5Sselect_all(vspace)
+        let d = H5Dcreate2(file.fileID, name, type, vspace, srh5_p_default(), dcpl, srh5_p_default())
+        guard d >= 0 else { throw fail }
+        H5Dclose(d)
+    }
+}
+
+private extension String {
+    /// The folder part of a path ("a/b.h5" -> "a"), nil when there is none.
+    var lastIndexAbsolute: String? {
+        guard let i = lastIndex(of: "/") else { return nil }
+        return String(self[..<i])
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import SRCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `srprep`: image folders to augmented, normalised, shuffled HDF5 patch sets.
+@main
+struct SRPrep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "srprep",
+        abstract: "Prepare DCSCN training data: PNG folders to HDF5 patch sets.",
+        discussion: """
+        Exit codes: 0 success, 64 bad arguments, 65 bad input data (corrupt, truncated or
+        non-PNG file, not a patch set, incompatible shards), 73 output exists (use --force),
+        74 I/O error, 1 anything else.
+        """,
+        subcommands: [BuildCommand.self, InspectCommand.self, MergeCommand.self]
+    )
+}
+
+/// Prints an srcore error on stderr and turns it into a meaningful exit code.
+func cliError(_ error: Error) -> Error {
+    guard let e = error as? SRError else { return error }
+    fputs("srprep: error: \(e.message)\n", stderr)
+    switch e.code {
+    case .invalidArgument: return ExitCode(64)
+    case .format, .shapeMismatch, .unsupported: return ExitCode(65)
+    case .io: return ExitCode(e.message.contains("already exists") ? 73 : 74)
+    default: return ExitCode(1)
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
