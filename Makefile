@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release test demo bench clean lib install ctest
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -27,6 +27,28 @@ release: deps
 ## test: the whole test suite
 test: deps
 	$(SWIFT) test
+
+## lib: release build of libsrcore.so, the C API of include/srcore.h (builtin models from Models/)
+lib: deps
+	@for f in Models/dcscn-x2.h5 Models/dcscn-x3.h5 Models/dcscn-x4.h5; do \
+	  if [ -e "$$f" ] && [ "$$f" -nt Sources/CModels/models.c ]; then touch Sources/CModels/models.c; fi; done
+	$(SWIFT) build -c release --product srcore
+
+## install: include/srcore.h, libsrcore.so.0 (+ libsrcore.so link) and srcore.pc under PREFIX
+install: lib
+	@p="$(abspath $(PREFIX))"; d="$(DESTDIR)$$p"; \
+	v=$$(sed -n 's/^#define SR_VERSION_STRING "\(.*\)"/\1/p' include/srcore.h); \
+	set -x; install -d "$$d/include" "$$d/lib/pkgconfig" && \
+	install -m 644 include/srcore.h "$$d/include/srcore.h" && \
+	install -m 755 "$(RELEASE_BIN)/libsrcore.so" "$$d/lib/libsrcore.so.0" && \
+	ln -sf libsrcore.so.0 "$$d/lib/libsrcore.so" && \
+	sed -e "s|@PREFIX@|$$p|g" -e "s|@VERSION@|$$v|g" srcore.pc.in > "$$d/lib/pkgconfig/srcore.pc"
+
+## ctest: C, C++ and Python host tests of libsrcore, built against a temporary install (valgrind, TSan)
+ctest: lib
+	$(SWIFT) build -c release --product sr
+	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/ctest/prefix"
+	Tests/c/run.sh "$(CURDIR)/.build/ctest" "$(RELEASE_BIN)"
 
 clean:
 	rm -rf .build

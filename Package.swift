@@ -27,7 +27,8 @@ let package = Package(
                 dependencies: ["CPNG", "CHDF5", "COpenBLAS", "CKernels"],
                 path: "Sources/SRCore",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
-        .target(name: "SRCApi", dependencies: ["SRCore"], path: "Sources/SRCApi",
+        .target(name: "CModels", path: "Sources/CModels"), // builtin weights (#embed) + the srcore.h types
+        .target(name: "SRCApi", dependencies: ["SRCore", "CModels"], path: "Sources/SRCApi",
                 linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-soname=libsrcore.so.0"])]),
         .executableTarget(name: "srprep",
                           dependencies: ["SRCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -1,0 +1,89 @@
+import CModels
+import SRCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An `sr_options` struct, validated and with defaults resolved.
+struct CallOptions {
+    /// Worker threads (>= 1).
+    var threads = 1
+    /// LR tile edge; 0 = automatic.
+    var tileSize = 0
+    /// Dihedral transforms averaged (1 = off).
+    var ensemble = 1
+    /// Relays progress to the host; nil when no callback was given.
+    var progress: ProgressRelay?
+
+    /// Size of version 0.1's sr_options (all of its fields).
+    static let minimumStructSize = MemoryLayout<sr_options>.size
+    /// Upper bounds that keep the engine's arithmetic far from overflow.
+    static let maxThreads = 1024
+    static let maxTile = 1 << 20
+
+    /// Reads `options` (NULL = defaults). Fields beyond version 0.1's are ignored.
+    init(_ options: UnsafePointer<sr_options>?) throws {
+        threads = CallOptions.onlineCPUs
+        guard let options else { return }
+        let o = options.pointee
+        guard o.struct_size >= CallOptions.minimumStructSize else {
+            throw invalid("options->struct_size \(UInt(bitPattern: o.struct_size)) is smaller than sizeof(sr_options) = \(CallOptions.minimumStructSize); initialise with SR_OPTIONS_INIT or sr_options_init()")
+        }
+        guard (0...CallOptions.maxThreads).contains(Int(o.threads)) else {
+            throw invalid("options->threads \(o.threads) must be 0 (all cores) or 1...\(CallOptions.maxThreads)")
+        }
+        if o.threads > 0 { threads = Int(o.threads) }
+        guard (0...CallOptions.maxTile).contains(Int(o.tile_size)) else {
+            throw invalid("options->tile_size \(o.tile_size) must be 0 (automatic) or 1...\(CallOptions.maxTile)")
+        }
+        tileSize = Int(o.tile_size)
+        guard (0...8).contains(o.self_ensemble) else {
+            throw invalid("options->self_ensemble \(o.self_ensemble) must be 0 or 1 (off) or 2...8 transforms")
+        }
+        ensemble = max(1, Int(o.self_ensemble))
+        if let fn = o.progress { progress = ProgressRelay(fn, o.user_data) }
+    }
+
+    /// Cores available to this process (at least 1).
+    static var onlineCPUs: Int {
+        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        return n > 0 ? min(n, maxThreads) : 1
+    }
+}
+
+/// Calls the host's progress callback one call at a time, with non-decreasing fractions, and
+/// remembers a cancel request.
+final class ProgressRelay: @unchecked Sendable {
+    private let fn: sr_progress_fn
+    private let userData: UnsafeMutableRawPointer?
+    private var mutex = pthread_mutex_t()
+    private var last = -1.0
+    private var stopped = false
+
+    init(_ fn: @escaping sr_progress_fn, _ userData: UnsafeMutableRawPointer?) {
+        self.fn = fn
+        self.userData = userData
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    /// Reports `fraction` (clamped to 0...1); returns false once the host has asked to cancel.
+    func report(_ fraction: Double) -> Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if stopped { return false }
+        let f = fraction.isNaN ? 0 : min(1, max(0, fraction))
+        guard f > last else { return true }
+        last = f
+        if fn(userData, f) != 0 { stopped = true }
+        return !stopped
+    }
+
+    /// Whether the host asked to cancel.
+    var cancelled: Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return stopped
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# C/C++/Python host tests of libsrcore, built with cc against an installed header + library
+# (`make ctest` installs into WORK/prefix first). Usage: Tests/c/run.sh WORK RELEASE_BIN
+#   WORK         scratch folder (WORK/prefix holds the install)
+#   RELEASE_BIN  folder with the `sr` CLI used as the bit-exact reference
+# The model: $SRCORE_TEST_MODEL, else Models/dcscn-x2.h5, else the reference x2 checkpoint imported
+# from ../shared with `sr import-tf`. Valgrind memcheck and ThreadSanitizer/helgrind run when installed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+WORK="$1"
+BIN="$2"
+PREFIX="$WORK/prefix"
+SCRATCH="$WORK/scratch"
+rm -rf "$SCRATCH" && mkdir -p "$SCRATCH"
+export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+CC="${CC:-cc}"
+CXX="${CXX:-g++}"
+SRC="$ROOT/Tests/c"
+CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -pedantic $(pkg-config --cflags srcore)"
+LIBS="$(pkg-config --libs srcore) -lpng16 -lpthread -lm"
+step() { printf '\n== %s\n' "$*"; }
+
+step "library: $(readlink -f "$PREFIX/lib/libsrcore.so") ($(stat -c %s "$PREFIX/lib/libsrcore.so.0") bytes)"
+"$SRC/check_lib.sh" "$PREFIX/lib/libsrcore.so.0" "$PREFIX/include/srcore.h"
+
+step "header: C (-Wall -Wextra -Werror -pedantic, C99 and C11) and C++ (g++ -x c++)"
+for std in c99 c11; do
+  "$CC" -std=$std -Wall -Wextra -Werror -pedantic -fsyntax-only $(pkg-config --cflags srcore) "$SRC/test_header.c"
+done
+"$CXX" -x c++ -std=c++11 -Wall -Wextra -Werror -pedantic $(pkg-config --cflags srcore) "$SRC/test_header.c" \
+  -o "$WORK/test_header_cxx" $(pkg-config --libs srcore)
+"$WORK/test_header_cxx"
+
+step "compile the tests and the example with \$(pkg-config --cflags --libs srcore)"
+for t in test_api test_threads test_cli; do
+  "$CC" $CFLAGS "$SRC/$t.c" -o "$WORK/$t" $LIBS
+done
+"$CC" -std=c11 -Wall -Wextra -Werror "$ROOT/examples/c/upscale.c" -o "$WORK/upscale" $(pkg-config --cflags --libs srcore)
+
+MODEL="${SRCORE_TEST_MODEL:-}"
+if [ -z "$MODEL" ] && [ -f "$ROOT/Models/dcscn-x2.h5" ]; then MODEL="$ROOT/Models/dcscn-x2.h5"; fi
+REF="$ROOT/../shared/reference/dcscn-tf/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt"
+if [ -z "$MODEL" ] && [ -f "$REF.index" ]; then
+  MODEL="$WORK/reference-x2.h5"
+  "$BIN/sr" import-tf "$REF" -o "$MODEL" >/dev/null
+fi
+if [ -z "$MODEL" ]; then
+  echo "SKIPPED: no model (no Models/dcscn-x2.h5, no ../shared reference, SRCORE_TEST_MODEL unset)"
+  exit 0
+fi
+echo "model: $MODEL"
+
+step "test_api: errors, queries, formats, strides, tiles, progress/cancel"
+"$WORK/test_api" "$MODEL" "$SCRATCH"
+
+step "test_cli: sr_upscale / sr_upscale_file equal \`sr upscale\` bit for bit"
+"$WORK/test_cli" "$MODEL" "$BIN/sr" "$SCRATCH"
+
+step "test_threads: 8 threads share one model"
+"$WORK/test_threads" "$MODEL"
+
+step "example: examples/c/upscale.c"
+"$WORK/upscale" "$SCRATCH/cli-rgb8.png" "$SCRATCH/example-out.png" "$MODEL"
+
+step "python: examples/python/test_srcore.py (ctypes, numpy in / numpy out)"
+SRCORE_LIB="$PREFIX/lib/libsrcore.so" SRCORE_TEST_MODEL="$MODEL" python3 "$ROOT/examples/python/test_srcore.py"
+
+if command -v valgrind >/dev/null; then
+  step "valgrind memcheck: test_api and test_threads (zero errors, no definite leaks)"
+  VG="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --track-origins=yes -q"
+  SRCORE_TEST_QUICK=1 $VG "$WORK/test_api" "$MODEL" "$SCRATCH"
+  SRCORE_TEST_QUICK=1 $VG "$WORK/test_threads" "$MODEL"
+else
+  echo "SKIPPED: valgrind not installed"
+fi
+
+TSAN_CC="$(command -v clang || true)"
+if [ -n "$TSAN_CC" ] && echo 'int main(void){return 0;}' | "$TSAN_CC" -x c -fsanitize=thread - -o "$WORK/tsan-probe" 2>/dev/null; then
+  step "ThreadSanitizer: test_threads built with clang -fsanitize=thread"
+  "$TSAN_CC" -fsanitize=thread $CFLAGS "$SRC/test_threads.c" -o "$WORK/test_threads_tsan" $LIBS
+  SRCORE_TEST_QUICK=1 TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_threads_tsan" "$MODEL"
+else
+  echo "SKIPPED: clang with -fsanitize=thread not available"
+fi
+step "all C host tests passed"
