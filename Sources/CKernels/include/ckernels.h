@@ -4,6 +4,8 @@
    Each concept has its own header included here. */
 #include <stddef.h>
 #include <stdint.h>
+#include "train_ops.h"
+#include "srk_conv.h"
 
 /* 1 when the CPU running this process supports AVX2 and FMA. */
 int srk_cpu_has_avx2_fma(void);

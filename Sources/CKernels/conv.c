@@ -1,0 +1,116 @@
+/* Convolution: weight packing, ISA dispatch and the portable kernel. The AVX2+FMA kernel is in
+   conv_avx2.c; both compute every output with the same order of terms (bias, then taps in
+   row-major order, then input channels ascending). */
+#include "ckernels.h"
+#include <string.h>
+
+void srk_conv_rows_avx2(const srk_conv_layer *layer,
+                        const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
+                        float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                        int width, int y0, int y1);
+
+size_t srk_conv_padded_cout(int cout) { return (size_t)((cout + 7) / 8) * 8; }
+
+size_t srk_conv_packed_size(int k, int cin, int cout) {
+    return (size_t)k * (size_t)k * (size_t)cin * srk_conv_padded_cout(cout);
+}
+
+void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed) {
+    const int taps = k * k;
+    const int cpad = (int)srk_conv_padded_cout(cout);
+    size_t pos = 0;
+    for (int o0 = 0; o0 < cpad; o0 += SRK_CONV_BLOCK) {
+        const int bw = (cpad - o0 < SRK_CONV_BLOCK) ? cpad - o0 : SRK_CONV_BLOCK;
+        for (int t = 0; t < taps; t++)
+            for (int c = 0; c < cin; c++)
+                for (int j = 0; j < bw; j++) {
+                    const int o = o0 + j;
+                    packed[pos++] = (o < cout) ? hwio[((size_t)t * cin + c) * cout + o] : 0.0f;
+                }
+    }
+}
+
+static int g_has_avx2 = -1;
+
+int srk_isa_uses_avx2(int isa) {
+    if (isa == SRK_ISA_PORTABLE) return 0;
+    if (g_has_avx2 < 0) g_has_avx2 = srk_cpu_has_avx2_fma();
+    return g_has_avx2;
+}
+
+/* Portable kernel: one pixel at a time, one block of up to 32 output channels. */
+static void conv_rows_portable(const srk_conv_layer *L,
+                               const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
+                               float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                               int width, int y0, int y1) {
+    const int k = L->k, r = k / 2, taps = k * k, cin = L->cin, cout = L->cout;
+    const int cpad = (int)srk_conv_padded_cout(cout);
+    ptrdiff_t toff[SRK_CONV_MAX_TAPS];
+    for (int t = 0; t < taps; t++) toff[t] = (ptrdiff_t)(t / k - r) * in_rs + (ptrdiff_t)(t % k - r) * in_ps;
+    float acc[SRK_CONV_BLOCK];
+    for (int y = y0; y < y1; y++) {
+        const float *wb = L->w;
+        for (int o0 = 0; o0 < cpad; o0 += SRK_CONV_BLOCK) {
+            const int bw = (cpad - o0 < SRK_CONV_BLOCK) ? cpad - o0 : SRK_CONV_BLOCK;
+            const int nvalid = (cout - o0 < bw) ? cout - o0 : bw;
+            for (int x = 0; x < width; x++) {
+                const float *ip = in + (ptrdiff_t)y * in_rs + (ptrdiff_t)x * in_ps;
+                for (int j = 0; j < bw; j++) acc[j] = L->bias[o0 + j];
+                const float *wp = wb;
+                for (int t = 0; t < taps; t++) {
+                    const float *it = ip + toff[t];
+                    for (int c = 0; c < cin; c++) {
+                        const float v = it[c];
+                        for (int j = 0; j < bw; j++) acc[j] += v * wp[j];
+                        wp += bw;
+                    }
+                }
+                float *op = out + (ptrdiff_t)y * out_rs + (ptrdiff_t)x * out_ps + o0;
+                if (L->alpha) {
+                    for (int j = 0; j < nvalid; j++) {
+                        const float a = acc[j];
+                        op[j] = a > 0.0f ? a : L->alpha[o0 + j] * a;
+                    }
+                } else {
+                    for (int j = 0; j < nvalid; j++) op[j] = acc[j];
+                }
+            }
+            wb += (size_t)taps * cin * bw;
+        }
+    }
+}
+
+void srk_conv_rows(const srk_conv_layer *layer, int isa,
+                   const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
+                   float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                   int width, int y0, int y1) {
+    if (y1 <= y0 || width <= 0 || layer->k < 1 || layer->k * layer->k > SRK_CONV_MAX_TAPS) return;
+    if (srk_isa_uses_avx2(isa))
+        srk_conv_rows_avx2(layer, in, in_rs, in_ps, out, out_rs, out_ps, width, y0, y1);
+    else
+        conv_rows_portable(layer, in, in_rs, in_ps, out, out_rs, out_ps, width, y0, y1);
+}
+
+void srk_depth_to_space_rows(const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
+                             float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                             int width, int block, int channels, int y0, int y1) {
+    const size_t bytes = (size_t)channels * sizeof(float);
+    for (int y = y0; y < y1; y++)
+        for (int i = 0; i < block; i++) {
+            float *orow = out + (ptrdiff_t)(y * block + i) * out_rs;
+            for (int x = 0; x < width; x++) {
+                const float *ip = in + (ptrdiff_t)y * in_rs + (ptrdiff_t)x * in_ps + (ptrdiff_t)i * block * channels;
+                float *op = orow + (ptrdiff_t)x * block * out_ps;
+                for (int j = 0; j < block; j++) memcpy(op + (ptrdiff_t)j * out_ps, ip + (ptrdiff_t)j * channels, bytes);
+            }
+        }
+}
+
+void srk_add_rows(const float *a, ptrdiff_t a_rs, const float *b, ptrdiff_t b_rs,
+                  float *out, ptrdiff_t out_rs, int width, int y0, int y1) {
+    for (int y = y0; y < y1; y++) {
+        const float *ap = a + (ptrdiff_t)y * a_rs, *bp = b + (ptrdiff_t)y * b_rs;
+        float *op = out + (ptrdiff_t)y * out_rs;
+        for (int x = 0; x < width; x++) op[x] = ap[x] + bp[x];
+    }
+}

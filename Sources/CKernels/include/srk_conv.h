@@ -1,0 +1,89 @@
+#ifndef SRCORE_SRK_CONV_H
+#define SRCORE_SRK_CONV_H
+/* Inference kernels of the DCSCN forward pass: k x k convolution (SAME padding) with bias and
+   PReLU fused, depth_to_space in TensorFlow's DCR order, and a residual add.
+
+   Tensors are NHWC views: element (y, x, c) of a view is base[y * rs + x * ps + c]; `rs` (row
+   stride) and `ps` (pixel stride) are in floats, so a layer can read and write a channel slice of a
+   wider (concat) buffer in place. Convolutions read k/2 pixels around every output pixel: the caller
+   keeps that halo of the input buffer at zero (padded buffers), which is exactly SAME padding.
+
+   ISA selection: `isa` arguments take SRK_ISA_AUTO (AVX2+FMA when the CPU has it), SRK_ISA_PORTABLE
+   (plain C, any x86-64 / other CPU) or SRK_ISA_AVX2 (falls back to portable when unsupported). */
+#include <stddef.h>
+
+#define SRK_ISA_AUTO 0
+#define SRK_ISA_PORTABLE 1
+#define SRK_ISA_AVX2 2
+
+/* Output channels per block of the packed weights (4 vectors of 8 floats). */
+#define SRK_CONV_BLOCK 32
+/* Largest supported kernel: 9 x 9. */
+#define SRK_CONV_MAX_KERNEL 9
+#define SRK_CONV_MAX_TAPS (SRK_CONV_MAX_KERNEL * SRK_CONV_MAX_KERNEL)
+
+/* One convolution layer with weights repacked by srk_conv_pack. */
+typedef struct srk_conv_layer {
+    int k;               /* kernel size (odd, >= 1) */
+    int cin;             /* input channels */
+    int cout;            /* output channels */
+    const float *w;      /* packed weights, srk_conv_packed_size(k, cin, cout) floats */
+    const float *bias;   /* srk_conv_padded_cout(cout) floats (zeros beyond cout; all zero if no bias) */
+    const float *alpha;  /* PReLU slopes, srk_conv_padded_cout(cout) floats, or NULL for no activation */
+} srk_conv_layer;
+
+/* cout rounded up to a multiple of 8. */
+size_t srk_conv_padded_cout(int cout);
+/* Floats needed for the packed weights of a k x k, cin -> cout layer. */
+size_t srk_conv_packed_size(int k, int cin, int cout);
+/* Repacks an HWIO kernel [k][k][cin][cout] into `packed` (srk_conv_packed_size floats):
+   blocks of up to 32 output channels, each [tap][cin][block width rounded up to 8], zero filled. */
+void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed);
+
+/* Computes output rows [y0, y1) (all `width` columns) of the layer:
+   out(y,x,o) = act(bias[o] + sum_{ky,kx,c} in(y+ky-k/2, x+kx-k/2, c) * W[ky,kx,c,o]).
+   Only the cout output channels of each pixel are written. Each output value is computed by the same
+   sequence of operations whatever y0/y1 are (bit-identical row splits). */
+void srk_conv_rows(const srk_conv_layer *layer, int isa,
+                   const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
+                   float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                   int width, int y0, int y1);
+
+/* depth_to_space(b) of input rows [y0, y1), TF DCR order:
+   out(y*b+i, x*b+j, c) = in(y, x, (i*b+j)*C + c), c < C. */
+void srk_depth_to_space_rows(const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
+                             float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                             int width, int block, int channels, int y0, int y1);
+
+/* out(y,x) = a(y,x) + b(y,x) for one-channel views (pixel stride 1), rows [y0, y1). */
+void srk_add_rows(const float *a, ptrdiff_t a_rs, const float *b, ptrdiff_t b_rs,
+                  float *out, ptrdiff_t out_rs, int width, int y0, int y1);
+
+/* ---- Plans: a list of row-parallel steps executed by a group of threads with a barrier between
+   steps. Thread t of T processes rows [t*rows/T, (t+1)*rows/T) of every step, so results do not
+   depend on T. */
+enum { SRK_STEP_CONV = 0, SRK_STEP_D2S = 1, SRK_STEP_ADD = 2, SRK_STEP_ZERO = 3 };
+
+typedef struct srk_step {
+    int kind;             /* SRK_STEP_* */
+    int rows;             /* rows of the step's grid */
+    int width;            /* columns of the step's grid */
+    const srk_conv_layer *layer; /* CONV */
+    const float *in;      /* CONV, D2S: input view; ADD: first operand */
+    ptrdiff_t in_rs, in_ps;
+    const float *in2;     /* ADD: second operand (pixel stride 1) */
+    ptrdiff_t in2_rs;
+    float *out;           /* output view (ZERO: view to clear, `channels` floats per pixel) */
+    ptrdiff_t out_rs, out_ps;
+    int block;            /* D2S block */
+    int channels;         /* D2S channels after the shuffle; ZERO: floats per pixel */
+} srk_step;
+
+/* Runs the steps in order on `threads` threads (the caller plus threads-1 new ones).
+   Returns 0, or an errno value when threads could not be started (the plan then ran on the caller). */
+int srk_run_plan(const srk_step *steps, int nsteps, int threads, int isa);
+
+/* 1 when `isa` resolves to the AVX2+FMA kernels on this CPU. */
+int srk_isa_uses_avx2(int isa);
+
+#endif

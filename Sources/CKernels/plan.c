@@ -1,0 +1,117 @@
+/* Plan executor: runs row-parallel steps on a group of pthreads with a barrier between steps. */
+#include "ckernels.h"
+#include <pthread.h>
+#include <string.h>
+
+/* A reusable barrier whose participant count is fixed only after the threads have been started
+   (so a failed pthread_create just means fewer participants). */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int count, waiting;
+    unsigned long generation;
+} barrier_t;
+
+static void barrier_wait(barrier_t *b) {
+    pthread_mutex_lock(&b->mu);
+    unsigned long gen = b->generation;
+    if (++b->waiting == b->count) {
+        b->waiting = 0;
+        b->generation++;
+        pthread_cond_broadcast(&b->cv);
+    } else {
+        while (gen == b->generation) pthread_cond_wait(&b->cv, &b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+}
+
+typedef struct {
+    const srk_step *steps;
+    int nsteps, threads, isa;
+    barrier_t barrier;
+} plan_ctx;
+
+static void run_step(const srk_step *s, int isa, int y0, int y1) {
+    switch (s->kind) {
+    case SRK_STEP_CONV:
+        srk_conv_rows(s->layer, isa, s->in, s->in_rs, s->in_ps, s->out, s->out_rs, s->out_ps, s->width, y0, y1);
+        break;
+    case SRK_STEP_D2S:
+        srk_depth_to_space_rows(s->in, s->in_rs, s->in_ps, s->out, s->out_rs, s->out_ps,
+                                s->width, s->block, s->channels, y0, y1);
+        break;
+    case SRK_STEP_ADD:
+        srk_add_rows(s->in, s->in_rs, s->in2, s->in2_rs, s->out, s->out_rs, s->width, y0, y1);
+        break;
+    case SRK_STEP_ZERO:
+        for (int y = y0; y < y1; y++)
+            for (int x = 0; x < s->width; x++)
+                memset(s->out + (ptrdiff_t)y * s->out_rs + (ptrdiff_t)x * s->out_ps, 0, (size_t)s->channels * sizeof(float));
+        break;
+    default:
+        break;
+    }
+}
+
+/* Thread t's share of every step; the first barrier wait also publishes the final thread count. */
+static void run_share(plan_ctx *ctx, int t) {
+    if (t > 0 || ctx->threads > 1) barrier_wait(&ctx->barrier);
+    for (int i = 0; i < ctx->nsteps; i++) {
+        const srk_step *s = &ctx->steps[i];
+        const long rows = s->rows, T = ctx->threads;
+        run_step(s, ctx->isa, (int)(rows * t / T), (int)(rows * (t + 1) / T));
+        if (T > 1) barrier_wait(&ctx->barrier);
+    }
+}
+
+typedef struct { plan_ctx *ctx; int t; } worker_arg;
+
+static void *worker(void *p) {
+    worker_arg *a = (worker_arg *)p;
+    run_share(a->ctx, a->t);
+    return NULL;
+}
+
+#define SRK_MAX_THREADS 256
+
+int srk_run_plan(const srk_step *steps, int nsteps, int threads, int isa) {
+    if (threads < 1) threads = 1;
+    if (threads > SRK_MAX_THREADS) threads = SRK_MAX_THREADS;
+    plan_ctx ctx;
+    ctx.steps = steps;
+    ctx.nsteps = nsteps;
+    ctx.threads = threads;
+    ctx.isa = isa;
+    if (threads == 1) {
+        run_share(&ctx, 0);
+        return 0;
+    }
+    pthread_mutex_init(&ctx.barrier.mu, NULL);
+    pthread_cond_init(&ctx.barrier.cv, NULL);
+    ctx.barrier.waiting = 0;
+    ctx.barrier.generation = 0;
+    pthread_t tid[SRK_MAX_THREADS];
+    worker_arg args[SRK_MAX_THREADS];
+    int started = 0, err = 0;
+    /* Workers block in their first barrier wait until the caller has fixed the count. */
+    pthread_mutex_lock(&ctx.barrier.mu);
+    ctx.barrier.count = 1 << 30;
+    pthread_mutex_unlock(&ctx.barrier.mu);
+    for (int t = 1; t < threads; t++) {
+        args[t].ctx = &ctx;
+        args[t].t = t;
+        err = pthread_create(&tid[t], NULL, worker, &args[t]);
+        if (err != 0) break;
+        started++;
+    }
+    pthread_mutex_lock(&ctx.barrier.mu);
+    ctx.threads = started + 1;
+    ctx.barrier.count = started + 1;
+    pthread_mutex_unlock(&ctx.barrier.mu);
+    /* The caller's first wait completes the start barrier (count may now be reached). */
+    run_share(&ctx, 0);
+    for (int t = 1; t <= started; t++) pthread_join(tid[t], NULL);
+    pthread_cond_destroy(&ctx.barrier.cv);
+    pthread_mutex_destroy(&ctx.barrier.mu);
+    return err;
+}

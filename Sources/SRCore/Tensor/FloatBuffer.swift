@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A zero-initialised, heap-allocated float array with a stable address, for kernel scratch.
+///
+/// Memory comes from `calloc`, so large buffers are zeroed lazily by the OS. The size is checked
+/// for overflow; allocation failure throws `SRError(.outOfMemory)` instead of trapping.
+final class FloatBuffer {
+    /// First element.
+    let base: UnsafeMutablePointer<Float>
+    /// Number of floats.
+    let count: Int
+
+    /// Allocates `count` zeroed floats; `what` names the tensor in error messages.
+    init(count: Int, what: String) throws {
+        guard count >= 0 else { throw SRError(.invalidArgument, "\(what): negative size \(count)") }
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        guard !overflow, let raw = calloc(1, bytes) else {
+            throw SRError(.outOfMemory, "\(what): cannot allocate \(count) floats")
+        }
+        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+    }
+
+    deinit { free(base) }
+}
+
+/// Multiplies sizes with overflow checks; throws `SRError(.outOfMemory)` naming `what`.
+func checkedProduct(_ factors: [Int], _ what: String) throws -> Int {
+    var p = 1
+    for f in factors {
+        guard f >= 0 else { throw SRError(.invalidArgument, "\(what): negative dimension \(f)") }
+        let (r, o) = p.multipliedReportingOverflow(by: f)
+        guard !o else { throw SRError(.outOfMemory, "\(what): size \(factors) overflows") }
+        p = r
+    }
+    return p
+}

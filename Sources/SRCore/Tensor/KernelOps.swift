@@ -1,0 +1,67 @@
+import CKernels
+
+/// Single-op entry points to the C kernels on dense HWC arrays, for tests and tools.
+/// (The network itself runs whole plans; see `ForwardPass`.)
+package enum KernelOps {
+    /// Which kernel implementation to use.
+    package enum ISA: Sendable {
+        /// AVX2+FMA when the CPU has it, else portable.
+        case auto
+        /// The portable C kernels.
+        case portable
+        var raw: Int32 { self == .auto ? Int32(SRK_ISA_AUTO) : Int32(SRK_ISA_PORTABLE) }
+    }
+
+    /// Whether `.auto` runs the AVX2+FMA kernels on this CPU.
+    package static var hasAVX2: Bool { srk_isa_uses_avx2(Int32(SRK_ISA_AUTO)) != 0 }
+
+    /// SAME convolution of a dense HWC input with an HWIO kernel, + bias, then PReLU if `alpha`
+    /// is non-empty. Returns dense HWC `[height, width, cout]`.
+    package static func conv(_ input: [Float], height: Int, width: Int, cin: Int,
+                             kernel: [Float], k: Int, cout: Int, bias: [Float] = [], alpha: [Float] = [],
+                             isa: ISA = .auto, threads: Int = 1) throws -> [Float] {
+        guard input.count == height * width * cin, kernel.count == k * k * cin * cout,
+              bias.isEmpty || bias.count == cout, alpha.isEmpty || alpha.count == cout, k % 2 == 1 else {
+            throw SRError(.shapeMismatch, "KernelOps.conv: inconsistent shapes")
+        }
+        let spec = DCSCNLayerSpec(name: "conv", role: .reconstruct, kernel: k, inChannels: cin, outChannels: cout,
+                                  hasBias: !bias.isEmpty, hasPReLU: !alpha.isEmpty, hasDropout: false)
+        let packed = try PackedConv(spec: spec, params: ConvParameters(kernel: kernel, bias: bias, alpha: alpha))
+        let src = try FeatureMap(height: height, width: width, channels: cin, pad: k / 2, name: "conv input")
+        let dst = try FeatureMap(height: height, width: width, channels: cout, pad: 0, name: "conv output")
+        input.withUnsafeBufferPointer { p in
+            for y in 0..<height {
+                (src.origin + y * src.rowStride).update(from: p.baseAddress! + y * width * cin, count: width * cin)
+            }
+        }
+        var st = srk_step()
+        st.kind = Int32(SRK_STEP_CONV)
+        st.rows = Int32(height)
+        st.width = Int32(width)
+        st.layer = UnsafePointer(packed.layer)
+        st.in = UnsafePointer(src.origin)
+        st.in_rs = src.rowStride
+        st.in_ps = src.channels
+        st.out = dst.origin
+        st.out_rs = dst.rowStride
+        st.out_ps = dst.channels
+        _ = srk_run_plan(&st, 1, Int32(threads), isa.raw)
+        return withExtendedLifetime((packed, src)) { dst.extract() }
+    }
+
+    /// TF depth_to_space (DCR order) of a dense HWC `[height, width, channels]` array.
+    package static func depthToSpace(_ input: [Float], height: Int, width: Int, channels: Int, block: Int) throws -> [Float] {
+        guard block >= 1, channels % (block * block) == 0, input.count == height * width * channels else {
+            throw SRError(.shapeMismatch, "depthToSpace: [\(height), \(width), \(channels)] with block \(block)")
+        }
+        let c = channels / (block * block)
+        var out = [Float](repeating: 0, count: input.count)
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                srk_depth_to_space_rows(i.baseAddress, width * channels, channels, o.baseAddress,
+                                        width * block * c, c, Int32(width), Int32(block), Int32(c), 0, Int32(height))
+            }
+        }
+        return out
+    }
+}
