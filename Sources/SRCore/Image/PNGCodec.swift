@@ -1,0 +1,140 @@
+import CImageIO
+
+/// PNG decoding and encoding through libpng (via the CImageIO C target).
+///
+/// Decoding accepts every standard PNG: 1/2/4/8/16-bit gray, gray+alpha, RGB, RGBA, palette
+/// (with or without tRNS), interlaced or not. Palette images become RGB (RGBA with tRNS), gray with
+/// a tRNS colour becomes gray+alpha; 16-bit precision is kept (samples / 257 on the 0...255 scale).
+/// Non-PNG, corrupt and truncated input throws `SRError(.format, "<file>: <problem>")`.
+public enum PNGCodec {
+    /// Reads only the header of a PNG file.
+    public static func readHeader(path: String) throws -> PNGHeader {
+        try PNGReader(path: path).header
+    }
+
+    /// Decodes a PNG file.
+    public static func read(path: String) throws -> PNGImage {
+        try PNGReader(path: path).readAll()
+    }
+
+    /// Decodes a PNG held in memory; `name` is used in error messages.
+    public static func decode(bytes: [UInt8], name: String = "<memory>") throws -> PNGImage {
+        try bytes.withUnsafeBytes { raw in
+            try PNGReader(bytes: raw, name: name).readAll()
+        }
+    }
+
+    /// Writes `png` to `path` atomically (a temporary file in the same folder, renamed at the end).
+    ///
+    /// Samples are rounded half to even and clipped to the bit depth's range.
+    /// - Parameters:
+    ///   - bitDepth: 8 or 16; nil uses `png.bitDepth`.
+    ///   - compressionLevel: zlib level 0...9, or -1 for libpng's default.
+    public static func write(_ png: PNGImage, to path: String, bitDepth: Int? = nil, compressionLevel: Int = -1) throws {
+        let writer = try PNGRowWriter(path: path, width: png.width, height: png.height, channels: png.channels,
+                                      bitDepth: bitDepth ?? png.bitDepth, compressionLevel: compressionLevel)
+        try writer.append(png.image)
+        try writer.finish()
+    }
+
+    /// Encodes `png` to PNG bytes in memory (see `write(_:to:bitDepth:compressionLevel:)`).
+    public static func encode(_ png: PNGImage, bitDepth: Int? = nil, compressionLevel: Int = -1) throws -> [UInt8] {
+        let depth = bitDepth ?? png.bitDepth
+        let core = try PNGWriterCore(path: nil, name: "<memory>", width: png.width, height: png.height,
+                                     channels: png.channels, bitDepth: depth, compressionLevel: compressionLevel)
+        try core.append(png.image, rows: 0..<png.height)
+        return try core.finishToMemory()
+    }
+}
+
+/// A C message buffer for the CImageIO calls.
+final class PNGMessage {
+    let buffer: UnsafeMutablePointer<CChar>
+    static let capacity = 512
+    init() {
+        buffer = .allocate(capacity: PNGMessage.capacity)
+        buffer.initialize(repeating: 0, count: PNGMessage.capacity)
+    }
+    deinit { buffer.deallocate() }
+    var text: String { String(cString: buffer) }
+
+    /// The SRError for a CImageIO status code.
+    func error(_ status: Int32, _ name: String) -> SRError {
+        let code: SRError.Code
+        switch status {
+        case Int32(SRPNG_ERR_IO): code = .io
+        case Int32(SRPNG_ERR_ARG): code = .invalidArgument
+        case Int32(SRPNG_ERR_MEMORY): code = .outOfMemory
+        default: code = .format
+        }
+        return SRError(code, "\(name): \(text)")
+    }
+}
+
+/// Row-streaming PNG decoder (internal; `PNGCodec` and `PNGRowReader` use it).
+final class PNGReader {
+    private var handle: OpaquePointer?
+    let name: String
+    let header: PNGHeader
+    private let message = PNGMessage()
+    private(set) var nextRow = 0
+
+    init(path: String) throws {
+        name = path
+        var h: OpaquePointer?
+        let rc = srpng_reader_open_file(path, &h, message.buffer, PNGMessage.capacity)
+        if rc != 0 { throw message.error(rc, path) }
+        handle = h
+        header = PNGReader.header(of: h)
+    }
+
+    /// The bytes must outlive the reader.
+    init(bytes: UnsafeRawBufferPointer, name: String) throws {
+        self.name = name
+        var h: OpaquePointer?
+        let rc = srpng_reader_open_memory(bytes.baseAddress, bytes.count, &h, message.buffer, PNGMessage.capacity)
+        if rc != 0 { throw message.error(rc, name) }
+        handle = h
+        header = PNGReader.header(of: h)
+    }
+
+    deinit { srpng_reader_free(handle) }
+
+    private static func header(of h: OpaquePointer?) -> PNGHeader {
+        var c = srpng_header()
+        srpng_reader_header(h, &c)
+        return PNGHeader(width: Int(c.width), height: Int(c.height), channels: Int(c.channels),
+                         bitDepth: Int(c.bit_depth), sourceBitDepth: Int(c.source_bit_depth),
+                         sourceColorType: Int(c.source_color_type), interlaced: c.interlaced != 0)
+    }
+
+    /// Reads the next `count` rows into rows `[y0, y0 + count)` of `image`
+    /// (which has the header's width and channels).
+    func readRows(_ count: Int, into image: inout Image, at y0: Int) throws {
+        let rowBytes = PNGSamples.rowBytes(width: header.width, channels: header.channels, bitDepth: header.bitDepth)
+        let chunk = max(1, min(count, (1 << 20) / max(rowBytes, 1)))
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: max(rowBytes * chunk, 1), alignment: 16)
+        defer { buf.deallocate() }
+        var done = 0
+        while done < count {
+            let n = min(chunk, count - done)
+            let rc = srpng_reader_read_rows(handle, buf, UInt32(n), message.buffer, PNGMessage.capacity)
+            if rc != 0 { throw message.error(rc, name) }
+            PNGSamples.unpack(buf, rows: n, bitDepth: header.bitDepth, into: &image, y0: y0 + done)
+            done += n
+            nextRow += n
+        }
+    }
+
+    /// Decodes every remaining row.
+    func readAll() throws -> PNGImage {
+        let pixels = header.width.multipliedReportingOverflow(by: header.height)
+        let total = pixels.partialValue.multipliedReportingOverflow(by: header.channels)
+        if pixels.overflow || total.overflow || total.partialValue > (1 << 33) {
+            throw SRError(.outOfMemory, "\(name): image too large (\(header.width)x\(header.height))")
+        }
+        var image = Image(width: header.width, height: header.height, channels: header.channels)
+        try readRows(header.height - nextRow, into: &image, at: nextRow)
+        return PNGImage(image: image, bitDepth: header.bitDepth)
+    }
+}

@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import SRCore
+
+/// Non-PNG, corrupt and truncated input must throw a clear `.format` error, never crash.
+@Suite struct PNGCorruptTests {
+    static let good: [UInt8] = {
+        let img = PNGCodecTests.synthetic(width: 40, height: 30, channels: 3, bitDepth: 8, seed: 11)
+        return try! PNGCodec.encode(img, compressionLevel: 0)
+    }()
+
+    static func expectFormatError(_ bytes: [UInt8], _ what: String) {
+        do {
+            _ = try PNGCodec.decode(bytes: bytes, name: "bad.png")
+            Issue.record("\(what): decoded without error")
+        } catch let e as SRError {
+            #expect(e.code == .format, "\(what): \(e.message)")
+            #expect(e.message.hasPrefix("bad.png: "), "\(what): \(e.message)")
+        } catch {
+            Issue.record("\(what): unexpected error \(error)")
+        }
+    }
+
+    @Test func notPNG() {
+        Self.expectFormatError([], "empty")
+        Self.expectFormatError(Array("hello, this is text not an image".utf8), "text")
+        Self.expectFormatError([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 74, 70, 73, 70, 0], "JPEG header")
+        Self.expectFormatError(Array(Self.good[0..<8]), "signature only")
+    }
+
+    @Test func truncatedEverywhere() {
+        // Every prefix length in coarse steps plus the last few bytes (missing IEND).
+        var cuts = Array(stride(from: 1, to: Self.good.count, by: max(1, Self.good.count / 60)))
+        cuts += (1...12).map { Self.good.count - $0 }
+        for n in cuts { Self.expectFormatError(Array(Self.good[0..<n]), "truncated at \(n)") }
+    }
+
+    @Test func corruptedBytes() {
+        // Flip one byte in the IHDR, in the middle of IDAT and in a CRC.
+        for pos in [16, 20, 29, Self.good.count / 2, Self.good.count - 20] {
+            var bad = Self.good
+            bad[pos] ^= 0x5A
+            Self.expectFormatError(bad, "byte \(pos) flipped")
+        }
+    }
+
+    @Test func fileErrorsNameTheFile() throws {
+        let dir = ImagingFixtures.tempDir()
+        let path = dir + "/trunc.png"
+        ImagingFixtures.writeFile(path, Array(Self.good[0..<(Self.good.count / 3)]))
+        do {
+            _ = try PNGCodec.read(path: path)
+            Issue.record("truncated file decoded")
+        } catch let e as SRError {
+            #expect(e.code == .format && e.message.hasPrefix(path + ": "), "\(e.message)")
+        }
+        do {
+            _ = try PNGCodec.read(path: dir + "/missing.png")
+            Issue.record("missing file decoded")
+        } catch let e as SRError {
+            #expect(e.code == .io && e.message.contains("missing.png"), "\(e.message)")
+        }
+        ImagingFixtures.writeFile(dir + "/text.png", Array("not a png".utf8))
+        #expect(throws: SRError(.format, dir + "/text.png: not a PNG file (bad signature)")) {
+            try PNGCodec.read(path: dir + "/text.png")
+        }
+    }
+}
