@@ -32,7 +32,7 @@ public enum SampleImage {
                 let dx = fx - cx, dy = fy - cy
                 let d2 = dx * dx + dy * dy
                 if d2 < rz * rz {
-                    let v = 128 + 110 * cos(Double.pi * d2 / (rz * 1.2))
+                    let v = 128 + 110 * cos(Double.pi * d2 / (rz * 4))
                     let t = min(1, (rz - sqrt(d2)) / 3)
                     r = r * (1 - t) + v * t; g = g * (1 - t) + v * t; b = b * (1 - t) + v * t
                 }
