@@ -89,6 +89,12 @@ final class RawRowWriter: @unchecked Sendable {
 
     deinit { close(fd) }
 
+    /// Allocates the file's blocks up to `size` bytes in one call (writes into holes then need no
+    /// block allocation each); a file system without fallocate just skips this.
+    func preallocate(size: Int) {
+        _ = posix_fallocate(fd, 0, off_t(size))
+    }
+
     /// Writes `bytes` as row `row` of `dataset`.
     func write(_ bytes: UnsafeRawBufferPointer, row: Int, of dataset: PreallocatedDataset) throws {
         precondition(bytes.count == dataset.rowBytes && row >= 0 && row < dataset.rows)

@@ -125,6 +125,7 @@ public enum PatchSetBuilder {
                                  options: PatchBuildOptions,
                                  progress: ((PatchBuildProgress) -> Void)?) throws -> [(Int, String)] {
         let writer = try RawRowWriter(path: path)
+        writer.preallocate(size: layout.endOfData)
         let state = PatchBuildState()
         let permutation = KeyedPermutation(count: plan.total, key: options.seed)
         let generator = PatchGenerator(options: options, layout: layout, writer: writer, permutation: permutation)
@@ -163,6 +164,11 @@ struct PatchLayout: Sendable {
     let lr: PreallocatedDataset
     let hr: PreallocatedDataset
     let origin: PreallocatedDataset
+
+    /// The end of the last chunk in the file.
+    var endOfData: Int {
+        [lr, hr, origin].map { d in Int(d.chunkAddress.max() ?? 0) + d.chunkRows * d.rowBytes }.max() ?? 0
+    }
 }
 
 /// Patch counts and generation-index bases of every (image, transform), from header sizes.
