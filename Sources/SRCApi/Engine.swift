@@ -1,29 +1,46 @@
 import SRCore
 
-/// The engine behind one model handle: SRCore's network plus the upscaling paths the C API exposes.
-/// Immutable after init; every call allocates its own scratch, so it is shared by all threads.
+/// The engine behind one model handle: SRCore's tiled upscaler plus the paths the C API exposes.
+/// Immutable after init; every call allocates its own scratch, so one engine serves all threads.
+/// (Inference runs on SRCore's own kernels, never BLAS, so OpenBLAS's thread count is left to the host.)
 struct Engine {
-    let network: DCSCN
+    let upscaler: Upscaler
 
     init(_ parameters: DCSCNParameters) throws {
-        network = try DCSCN(parameters: parameters)
+        upscaler = Upscaler(network: try DCSCN(parameters: parameters))
+    }
+
+    /// SRCore's options for a call.
+    static func upscaleOptions(_ o: CallOptions) -> UpscaleOptions {
+        UpscaleOptions(ensemble: o.ensemble, tileSize: o.tileSize > 0 ? o.tileSize : nil, threads: o.threads)
+    }
+
+    /// The tile-progress callback for a call (nil without a host callback). Reports 0 first, so a host
+    /// can cancel before any work.
+    static func progress(_ o: CallOptions) throws -> ((Int, Int) -> Bool)? {
+        guard let relay = o.progress else { return nil }
+        guard relay.report(0) else { throw SRError(.cancelled, "cancelled by the progress callback") }
+        return { done, total in relay.report(total > 0 ? Double(done) / Double(total) : 1) }
     }
 
     /// Luma on the 0...255 scale in, raw network output (net + bicubic) out.
     func upscaleLuma(_ y: Image, _ o: CallOptions) throws -> Image {
-        if let p = o.progress, !p.report(0) { throw SRError(.cancelled, "cancelled by the progress callback") }
-        let s = network.config.scale
-        let bic = Resize.bicubic(y, width: y.width * s, height: y.height * s)
-        return try network.forward(lr: y, bicubic: bic, threads: o.threads)
+        try upscaler.upscaleLuma(y, options: Engine.upscaleOptions(o), progress: try Engine.progress(o))
     }
 
-    /// Gray/GA/RGB/RGBA planes (0...255) in, the `sr upscale` result out.
+    /// The colour pipeline of `sr upscale` with this call's options.
+    func colour(_ o: CallOptions) -> ColorUpscaler {
+        ColorUpscaler(upscaler: upscaler, options: Engine.upscaleOptions(o))
+    }
+
+    /// Gray/GA/RGB/RGBA planes (0...255) in, the `sr upscale` result out (not yet quantised).
     func upscale(_ png: PNGImage, _ o: CallOptions) throws -> PNGImage {
-        throw SRError(.unsupported, "colour upscaling is not wired yet")
+        try colour(o).upscale(png, progress: try Engine.progress(o))
     }
 
-    /// PNG file to PNG file, as `sr upscale`.
+    /// PNG file to PNG file (same channels and bit depth), as `sr upscale`: streamed in strips and
+    /// written atomically.
     func upscaleFile(_ input: String, to output: String, _ o: CallOptions) throws {
-        throw SRError(.unsupported, "file upscaling is not wired yet")
+        try colour(o).upscaleFile(input: input, output: output, progress: try Engine.progress(o))
     }
 }

@@ -107,9 +107,11 @@ public func sr_upscale_file(_ model: OpaquePointer?, _ options: UnsafePointer<sr
         guard !input.isEmpty else { throw invalid("in_path is empty") }
         guard !output.isEmpty else { throw invalid("out_path is empty") }
         let header = try PNGCodec.readHeader(path: input)
-        let (w, h) = try outputSize(m, header.width, header.height, input)
-        try checkMemory(try workingBytes(inW: header.width, inH: header.height, outW: w, outH: h,
-                                         channels: header.channels), input)
+        _ = try outputSize(m, header.width, header.height, input)
+        // The file path streams its output in strips: only the LR planes are held whole.
+        let lrSamples = try Checked.mul(try Checked.mul(header.width, header.height, "\(input): pixel count"),
+                                        header.channels, "\(input): samples")
+        try checkMemory(try Checked.mul(lrSamples, 4, "\(input): bytes"), input)
         try m.engine.upscaleFile(input, to: output, opts)
         _ = opts.progress?.report(1)
     }

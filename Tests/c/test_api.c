@@ -349,7 +349,7 @@ static void test_formats_and_strides(sr_model *m) {
         sr_image in = tu_make_image(f, w, h, 0, 77);
         sr_image inp = tu_make_image(f, w, h, pad, 77);
         sr_image out = tu_make_output(m, f, w, h, 0);
-        sr_image outp = tu_make_output(m, f, w, h, pad + 2);
+        sr_image outp = tu_make_output(m, f, w, h, 2 * pad);
         CHECK_RC(sr_upscale(m, &o, &in, &out), SR_OK);
         CHECK_RC(sr_upscale(m, &o, &inp, &outp), SR_OK);
         CHECK(tu_same_pixels(&out, &outp));

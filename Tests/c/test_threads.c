@@ -22,7 +22,8 @@ static void *worker(void *arg) {
         sr_options o = SR_OPTIONS_INIT;
         o.threads = 1 + (j->index + r) % 2;        /* 1 or 2 inner threads */
         o.tile_size = ((j->index + r) % 3) * 7;    /* 0 (auto), 7, 14 */
-        sr_image out = tu_make_output(j->model, j->in->format, j->in->width, j->in->height, (size_t)j->index);
+        size_t pad = (size_t)j->index * (j->in->format == SR_FORMAT_Y_F32 ? 4 : 1);
+        sr_image out = tu_make_output(j->model, j->in->format, j->in->width, j->in->height, pad);
         int rc = sr_upscale(j->model, &o, j->in, &out);
         if (rc != SR_OK) {
             fprintf(stderr, "thread %d: %s\n", j->index, sr_last_error());
@@ -36,6 +37,19 @@ static void *worker(void *arg) {
             j->ok = 0;
         free(out.data);
     }
+    return NULL;
+}
+
+struct loader {
+    const char *path;
+    int ok;
+};
+
+static void *load_and_free(void *arg) {
+    struct loader *l = arg;
+    sr_model *m = NULL;
+    l->ok = sr_model_load(l->path, &m) == SR_OK && sr_model_scale(m) >= 2;
+    sr_model_free(m);
     return NULL;
 }
 
@@ -73,7 +87,19 @@ int main(int argc, char **argv) {
         free(in.data);
         free(expected.data);
     }
-    /* concurrent loads and frees of the same file */
     sr_model_free(m);
+
+    /* concurrent loads and frees (HDF5 is serialised inside the library) */
+    pthread_t t[NTHREADS];
+    struct loader ld[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        ld[i].path = argv[1];
+        ld[i].ok = 0;
+        CHECK(pthread_create(&t[i], NULL, load_and_free, &ld[i]) == 0);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_join(t[i], NULL);
+        CHECK(ld[i].ok);
+    }
     return tu_report("test_threads");
 }
