@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps build release test demo bench clean lib install ctest
+.PHONY: deps build release test demo bench clean lib install ctest bench-srprep
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -49,6 +49,10 @@ ctest: lib
 	$(SWIFT) build -c release --product sr
 	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/ctest/prefix"
 	Tests/c/run.sh "$(CURDIR)/.build/ctest" "$(RELEASE_BIN)"
+
+## bench-srprep: srprep build vs. the Python baseline on ../shared/data/train/yang91 (x2, 8x augmentation)
+bench-srprep: deps
+	bench/srprep_bench.sh
 
 clean:
 	rm -rf .build
