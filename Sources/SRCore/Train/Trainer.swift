@@ -1,0 +1,161 @@
+import COpenBLAS
+import Dispatch
+
+/// Hyper-parameters of a training run (defaults: the reference recipe, SPEC §11.4).
+public struct TrainOptions: Sendable, Equatable {
+    /// Patches per step.
+    public var batch = 20
+    /// Learning-rate schedule.
+    public var schedule: LearningRateSchedule = .step(initial: 0.002, decay: 0.5, decayEpochs: 9, end: 2e-5)
+    /// Total steps; nil = what the schedule implies.
+    public var steps: Int? = nil
+    /// Mean absolute error instead of mean squared error.
+    public var l1 = false
+    /// Dropout keep probability on CNN1..CNN_L, A1, B1, B2 (1 = off).
+    public var dropoutKeep: Float = 1
+    /// Seed of the initialisation, the data order and the dropout masks.
+    public var seed: UInt64 = 1
+    /// Worker threads (the batch is split into this many shards; results depend on it).
+    public var threads = 2
+    /// Global-norm gradient clip (0 = off).
+    public var clipNorm = 5.0
+    /// L2 decay on conv kernels.
+    public var l2 = 1e-4
+    /// Contiguous patches per slice of the data order.
+    public var sliceLength = 1
+    /// Train on the first N patches only (capacity check).
+    public var overfit: Int? = nil
+
+    /// The reference defaults.
+    public init() {}
+}
+
+/// One optimisation step's numbers.
+public struct TrainStepResult: Sendable {
+    /// Data loss (MSE or L1) of the batch, before the update.
+    public var loss: Double
+    /// The L2 term.
+    public var l2: Double
+    /// Global gradient norm before clipping.
+    public var gradNorm: Double
+    /// Learning rate used.
+    public var learningRate: Double
+}
+
+/// Owns the weights and Adam state and performs training steps on minibatches.
+/// The batch is split into `threads` shards, each run by its own `TrainingGraph` on its own thread
+/// with single-threaded BLAS; shard gradients are summed in a fixed order (deterministic).
+public final class Trainer: @unchecked Sendable {
+    /// The architecture.
+    public let config: DCSCNConfig
+    /// The options.
+    public let options: TrainOptions
+    /// Parameter offsets.
+    public let layout: ParameterLayout
+    /// Flat weights (`layout` order).
+    public var weights: [Float]
+    /// Optimiser state.
+    public var adam: AdamOptimizer
+    /// Completed steps.
+    public var step = 0
+    private var graphs: [TrainingGraph] = []
+    private var shardGrads: [[Float]]
+    private var shardLoss: [Double]
+    private var grads: [Float]
+
+    /// Prepares a trainer for LR patches of `lrSide` x `lrSide`, starting from `parameters`.
+    public init(parameters: DCSCNParameters, options: TrainOptions, lrSide: Int) throws {
+        guard options.batch > 0, options.threads > 0, lrSide > 0 else {
+            throw SRError(.invalidArgument, "batch \(options.batch), threads \(options.threads) and patch size \(lrSide) must be positive")
+        }
+        guard options.dropoutKeep > 0, options.dropoutKeep <= 1 else {
+            throw SRError(.invalidArgument, "dropout keep probability must be in (0, 1], got \(options.dropoutKeep)")
+        }
+        config = parameters.config
+        self.options = options
+        layout = ParameterLayout(config: config)
+        weights = layout.flatten(parameters)
+        var a = AdamOptimizer(layout: layout)
+        a.clipNorm = options.clipNorm
+        a.l2 = options.l2
+        adam = a
+        let t = min(options.threads, options.batch)
+        var gs: [TrainingGraph] = []
+        for i in 0..<t {
+            let n = options.batch / t + (i < options.batch % t ? 1 : 0)
+            let g = TrainingGraph(config: parameters.config, n: n, h: lrSide, w: lrSide)
+            g.keep = options.dropoutKeep
+            gs.append(g)
+        }
+        let count = ParameterLayout(config: parameters.config).count
+        shardGrads = gs.map { _ in [Float](repeating: 0, count: count) }
+        shardLoss = [Double](repeating: 0, count: gs.count)
+        grads = [Float](repeating: 0, count: count)
+        graphs = gs
+        openblas_set_num_threads(1)
+    }
+
+    /// The current weights as parameters.
+    public func parameters(provenance: [String: String] = [:]) throws -> DCSCNParameters {
+        try layout.unflatten(weights, config: config, provenance: provenance)
+    }
+
+    private func load(_ b: TrainBatch) throws {
+        guard b.count == options.batch, b.lrSide == graphs[0].h else {
+            throw SRError(.shapeMismatch, "batch of \(b.count) patches of \(b.lrSide)x\(b.lrSide), trainer expects \(options.batch) of \(graphs[0].h)x\(graphs[0].h)")
+        }
+        var first = 0
+        let p2 = b.lrSide * b.lrSide, h2 = b.hrSide * b.hrSide
+        for g in graphs {
+            b.lr.withUnsafeBufferPointer { g.lr.p.update(from: $0.baseAddress! + first * p2, count: g.n * p2) }
+            b.bic.withUnsafeBufferPointer { g.bic.p.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
+            b.hr.withUnsafeBufferPointer { g.hr.p.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
+            first += g.n
+        }
+    }
+
+    /// Data loss of a batch with the current weights (dropout off, no update).
+    public func evaluate(_ b: TrainBatch) throws -> Double {
+        try load(b)
+        let total = options.batch * b.hrSide * b.hrSide
+        let l1 = options.l1
+        weights.withUnsafeBufferPointer { w in
+            let wp = w.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: graphs.count) { i in
+                let g = graphs[i]
+                let keep = g.keep
+                g.keep = 1
+                g.forward(wp)
+                shardLoss[i] = g.loss(l1: l1, normaliser: total)
+                g.keep = keep
+            }
+        }
+        return shardLoss.reduce(0, +) / Double(total)
+    }
+
+    /// One step: forward, backward, L2, clip, Adam with the schedule's rate (or `learningRate`).
+    public func train(_ b: TrainBatch, stepsPerEpoch: Int, learningRate: Double? = nil) throws -> TrainStepResult {
+        try load(b)
+        let total = options.batch * b.hrSide * b.hrSide
+        let l1 = options.l1
+        let seed = options.seed &+ UInt64(step) &* 0xA076_1D64_78BD_642F
+        weights.withUnsafeBufferPointer { w in
+            let wp = w.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: graphs.count) { i in
+                let g = graphs[i]
+                g.forward(wp, dropoutSeed: seed &+ UInt64(i) &* 0xE703_7ED1_A0B4_28DB)
+                shardLoss[i] = g.loss(l1: l1, normaliser: total)
+                shardGrads[i].withUnsafeMutableBufferPointer { g.backward(wp, grads: $0.baseAddress!) }
+            }
+        }
+        for j in grads.indices { grads[j] = shardGrads[0][j] }
+        for i in 1..<max(shardGrads.count, 1) {
+            for j in grads.indices { grads[j] += shardGrads[i][j] }
+        }
+        let lr = learningRate ?? options.schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch)
+        let l2 = adam.l2Loss(weights)
+        let norm = adam.update(&weights, gradients: &grads, learningRate: lr)
+        step += 1
+        return TrainStepResult(loss: shardLoss.reduce(0, +) / Double(total), l2: l2, gradNorm: norm, learningRate: lr)
+    }
+}
