@@ -61,8 +61,12 @@ def load(p):
         o = f["origin"][:]; i = np.lexsort(o.T[::-1])
         return o[i], f["lr"][:][i], f["hr"][:][i]
 a, b = load(sys.argv[1]), load(sys.argv[2])
-ok = a[0].shape == b[0].shape and all(np.array_equal(x, y) for x, y in zip(a, b))
-print(f"identical patches ({len(a[0])})" if ok else "DIFFERENT")
+if a[0].shape != b[0].shape or not np.array_equal(a[0], b[0]):
+    print("DIFFERENT patch origins")
+else:
+    dl = float(np.abs(a[1] - b[1]).max()) * 255
+    dh = float(np.abs(a[2] - b[2]).max()) * 255
+    print(f"same {len(a[0])} origins; max |diff| on the 0..255 scale: LR {dl:.2g}, HR {dh:.2g}")
 PY
 )
 rm -f "$OUT"/*.h5
