@@ -66,7 +66,7 @@ struct BuildCommand: ParsableCommand {
             let progressLine = ProgressLine(quiet: quiet, start: start)
             let report = try PatchSetBuilder.build(files: files, output: output, options: options) { progressLine.show($0) }
             progressLine.finish()
-            for (file, reason) in report.skippedBad { fputs("srprep: skipped \(file): \(reason)\n", stderr) }
+            for (file, reason) in report.skippedBad { fputs("srprep: skipped \(reason.contains(file) ? reason : file + ": " + reason)\n", stderr) }
             let i = report.info
             print("wrote \(output): \(i.count) patches \(i.lrPatch)x\(i.lrPatch) -> \(i.hrPatch)x\(i.hrPatch) (x\(i.scale), \(i.dtype.rawValue)) " +
                   "from \(i.images) images x \(i.transforms.count) transforms; \(report.skippedSmall.count) smaller than a patch, " +
