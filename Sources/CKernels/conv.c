@@ -1,13 +1,9 @@
 /* Convolution: weight packing, ISA dispatch and the portable kernel. The AVX2+FMA kernel is in
    conv_avx2.c; both compute every output with the same order of terms (bias, then taps in
    row-major order, then input channels ascending). */
-#include "ckernels.h"
+#include "conv_internal.h"
+#include <stdlib.h>
 #include <string.h>
-
-void srk_conv_rows_avx2(const srk_conv_layer *layer,
-                        const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
-                        float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
-                        int width, int y0, int y1);
 
 size_t srk_conv_padded_cout(int cout) { return (size_t)((cout + 7) / 8) * 8; }
 
@@ -39,27 +35,25 @@ int srk_isa_uses_avx2(int isa) {
 }
 
 /* Portable kernel: one pixel at a time, one block of up to 32 output channels. */
-static void conv_rows_portable(const srk_conv_layer *L,
-                               const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
+static void conv_rows_portable(const srk_conv_layer *L, const srk_tapsegs *ts,
                                float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
                                int width, int y0, int y1) {
-    const int k = L->k, r = k / 2, taps = k * k, cin = L->cin, cout = L->cout;
-    const int cpad = (int)srk_conv_padded_cout(cout);
-    ptrdiff_t toff[SRK_CONV_MAX_TAPS];
-    for (int t = 0; t < taps; t++) toff[t] = (ptrdiff_t)(t / k - r) * in_rs + (ptrdiff_t)(t % k - r) * in_ps;
+    const int cout = L->cout, cpad = (int)srk_conv_padded_cout(cout), n = ts->n;
+    const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
+    if (!rowp) return;
     float acc[SRK_CONV_BLOCK];
     for (int y = y0; y < y1; y++) {
+        srk_tapsegs_row(ts, y, rowp);
         const float *wb = L->w;
         for (int o0 = 0; o0 < cpad; o0 += SRK_CONV_BLOCK) {
             const int bw = (cpad - o0 < SRK_CONV_BLOCK) ? cpad - o0 : SRK_CONV_BLOCK;
             const int nvalid = (cout - o0 < bw) ? cout - o0 : bw;
             for (int x = 0; x < width; x++) {
-                const float *ip = in + (ptrdiff_t)y * in_rs + (ptrdiff_t)x * in_ps;
                 for (int j = 0; j < bw; j++) acc[j] = L->bias[o0 + j];
                 const float *wp = wb;
-                for (int t = 0; t < taps; t++) {
-                    const float *it = ip + toff[t];
-                    for (int c = 0; c < cin; c++) {
+                for (int e = 0; e < n; e++) {
+                    const float *it = rowp[e] + (ptrdiff_t)x * ts->ps[e];
+                    for (int c = 0; c < ts->cin[e]; c++) {
                         const float v = it[c];
                         for (int j = 0; j < bw; j++) acc[j] += v * wp[j];
                         wp += bw;
@@ -75,20 +69,25 @@ static void conv_rows_portable(const srk_conv_layer *L,
                     for (int j = 0; j < nvalid; j++) op[j] = acc[j];
                 }
             }
-            wb += (size_t)taps * cin * bw;
+            wb += (size_t)L->k * L->k * L->cin * bw;
         }
     }
+    free(rowp);
 }
 
-void srk_conv_rows(const srk_conv_layer *layer, int isa,
-                   const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
-                   float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
-                   int width, int y0, int y1) {
-    if (y1 <= y0 || width <= 0 || layer->k < 1 || layer->k * layer->k > SRK_CONV_MAX_TAPS) return;
-    if (srk_isa_uses_avx2(isa))
-        srk_conv_rows_avx2(layer, in, in_rs, in_ps, out, out_rs, out_ps, width, y0, y1);
-    else
-        conv_rows_portable(layer, in, in_rs, in_ps, out, out_rs, out_ps, width, y0, y1);
+int srk_conv_rows(const srk_conv_layer *layer, int isa, const srk_input *inputs, int ninputs,
+                  float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
+    srk_tapsegs *ts = malloc(sizeof(srk_tapsegs));
+    if (!ts) return -1;
+    int rc = srk_tapsegs_init(ts, layer, inputs, ninputs);
+    if (rc == 0 && y1 > y0 && width > 0) {
+        if (srk_isa_uses_avx2(isa))
+            rc = srk_conv_rows_avx2(layer, ts, out, out_rs, out_ps, width, y0, y1);
+        else
+            conv_rows_portable(layer, ts, out, out_rs, out_ps, width, y0, y1);
+    }
+    free(ts);
+    return rc;
 }
 
 void srk_depth_to_space_rows(const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,

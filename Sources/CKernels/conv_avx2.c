@@ -5,7 +5,8 @@
    input value per pixel and issues NV*P FMAs. (NV, P) in {(4,2), (3,3), (2,6), (1,12)} keep
    accumulators + weights + one broadcast within the 16 ymm registers. Remainder pixels use P = 1
    with the same order of operations, so every output is bit-identical whatever its position. */
-#include "ckernels.h"
+#include "conv_internal.h"
+#include <stdlib.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
@@ -15,7 +16,7 @@
 static const int k_mask_src[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
 AVX2_INLINE void micro(const int NV, const int P,
-                       const float *ip, ptrdiff_t in_ps, const ptrdiff_t *toff, int taps, int cin,
+                       const float *const *rowp, const ptrdiff_t *tps, const int *tcin, int n, ptrdiff_t x,
                        const float *wb, const float *bias, const float *alpha,
                        float *op, ptrdiff_t out_ps, int lastvalid) {
     const __m256i lastmask = _mm256_loadu_si256((const __m256i *)(k_mask_src + 8 - lastvalid));
@@ -25,15 +26,17 @@ AVX2_INLINE void micro(const int NV, const int P,
         for (int p = 0; p < P; p++) acc[p][v] = b;
     }
     const float *wp = wb;
-    for (int t = 0; t < taps; t++) {
-        const float *it = ip + toff[t];
+    for (int e = 0; e < n; e++) {
+        const ptrdiff_t ps = tps[e];
+        const float *it = rowp[e] + x * ps;
+        const int cin = tcin[e];
         for (int c = 0; c < cin; c++) {
             __m256 w[NV];
             for (int v = 0; v < NV; v++) w[v] = _mm256_loadu_ps(wp + 8 * v);
             wp += 8 * NV;
             for (int p = 0; p < P; p++) {
-                const __m256 x = _mm256_broadcast_ss(it + p * in_ps + c);
-                for (int v = 0; v < NV; v++) acc[p][v] = _mm256_fmadd_ps(x, w[v], acc[p][v]);
+                const __m256 xv = _mm256_broadcast_ss(it + p * ps + c);
+                for (int v = 0; v < NV; v++) acc[p][v] = _mm256_fmadd_ps(xv, w[v], acc[p][v]);
             }
         }
     }
@@ -55,37 +58,33 @@ AVX2_INLINE void micro(const int NV, const int P,
     }
 }
 
+#define MICRO_ARGS                                                                                \
+    const float *const *rowp, const ptrdiff_t *tps, const int *tcin, int n, ptrdiff_t x,              \
+    const float *wb, const float *bias, const float *alpha, float *op, ptrdiff_t out_ps, int lastvalid
 #define MICRO(NV, P)                                                                              \
-    static void micro_##NV##_##P(const float *ip, ptrdiff_t in_ps, const ptrdiff_t *toff, int taps, \
-                                 int cin, const float *wb, const float *bias, const float *alpha,   \
-                                 float *op, ptrdiff_t out_ps, int lastvalid) AVX2;              \
-    static void micro_##NV##_##P(const float *ip, ptrdiff_t in_ps, const ptrdiff_t *toff, int taps, \
-                                 int cin, const float *wb, const float *bias, const float *alpha,   \
-                                 float *op, ptrdiff_t out_ps, int lastvalid) {                      \
-        micro(NV, P, ip, in_ps, toff, taps, cin, wb, bias, alpha, op, out_ps, lastvalid);          \
+    static void micro_##NV##_##P(MICRO_ARGS) AVX2;                                                \
+    static void micro_##NV##_##P(MICRO_ARGS) {                                                    \
+        micro(NV, P, rowp, tps, tcin, n, x, wb, bias, alpha, op, out_ps, lastvalid);              \
     }
 MICRO(4, 2) MICRO(4, 1)
 MICRO(3, 3) MICRO(3, 1)
 MICRO(2, 6) MICRO(2, 1)
 MICRO(1, 12) MICRO(1, 1)
 
-typedef void (*micro_fn)(const float *, ptrdiff_t, const ptrdiff_t *, int, int, const float *,
-                         const float *, const float *, float *, ptrdiff_t, int);
+typedef void (*micro_fn)(MICRO_ARGS);
 
-AVX2 void srk_conv_rows_avx2(const srk_conv_layer *L,
-                             const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
-                             float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
-                             int width, int y0, int y1) {
-    const int k = L->k, r = k / 2, taps = k * k, cin = L->cin, cout = L->cout;
-    const int cpad = (int)srk_conv_padded_cout(cout);
-    ptrdiff_t toff[SRK_CONV_MAX_TAPS];
-    for (int t = 0; t < taps; t++) toff[t] = (ptrdiff_t)(t / k - r) * in_rs + (ptrdiff_t)(t % k - r) * in_ps;
+AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts,
+                            float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
+    const int cout = L->cout, cpad = (int)srk_conv_padded_cout(cout), n = ts->n;
+    const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
+    if (!rowp) return -1;
     for (int y = y0; y < y1; y++) {
+        srk_tapsegs_row(ts, y, rowp);
         const float *wb = L->w;
         for (int o0 = 0; o0 < cpad; o0 += SRK_CONV_BLOCK) {
             const int bw = (cpad - o0 < SRK_CONV_BLOCK) ? cpad - o0 : SRK_CONV_BLOCK;
             const int nv = bw / 8;
-            const int lastvalid = cout - (o0 + 8 * (nv - 1)); /* 1..8 (or more when not the last block) */
+            const int lastvalid = cout - (o0 + 8 * (nv - 1)); /* 1..8 (more when not the last block) */
             const int mask = lastvalid > 8 ? 8 : lastvalid;
             micro_fn big, one;
             int P;
@@ -97,24 +96,23 @@ AVX2 void srk_conv_rows_avx2(const srk_conv_layer *L,
             }
             const float *bias = L->bias + o0;
             const float *alpha = L->alpha ? L->alpha + o0 : NULL;
-            const float *irow = in + (ptrdiff_t)y * in_rs;
             float *orow = out + (ptrdiff_t)y * out_rs + o0;
             int x = 0;
             for (; x + P <= width; x += P)
-                big(irow + (ptrdiff_t)x * in_ps, in_ps, toff, taps, cin, wb, bias, alpha,
-                    orow + (ptrdiff_t)x * out_ps, out_ps, mask);
+                big(rowp, ts->ps, ts->cin, n, x, wb, bias, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, mask);
             for (; x < width; x++)
-                one(irow + (ptrdiff_t)x * in_ps, in_ps, toff, taps, cin, wb, bias, alpha,
-                    orow + (ptrdiff_t)x * out_ps, out_ps, mask);
-            wb += (size_t)taps * cin * bw;
+                one(rowp, ts->ps, ts->cin, n, x, wb, bias, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, mask);
+            wb += (size_t)L->k * L->k * L->cin * bw;
         }
     }
+    free(rowp);
+    return 0;
 }
 
 #else
-void srk_conv_rows_avx2(const srk_conv_layer *L, const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
-                        float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
-    (void)L; (void)in; (void)in_rs; (void)in_ps; (void)out; (void)out_rs; (void)out_ps;
-    (void)width; (void)y0; (void)y1;
+int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts,
+                       float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
+    (void)L; (void)ts; (void)out; (void)out_rs; (void)out_ps; (void)width; (void)y0; (void)y1;
+    return -1;
 }
 #endif

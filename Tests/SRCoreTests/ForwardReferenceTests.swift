@@ -110,6 +110,18 @@ import Testing
         }
     }
 
+    /// Reused scratch (same size, then another size, then back) gives what a fresh network gives.
+    @Test func scratchReuseMatchesFreshNetwork() throws {
+        let params = try Self.parameters(.compact(scale: 3), seed: 11)
+        let shared = try DCSCN(parameters: params)
+        for (i, (w, h)) in [(6, 5), (6, 5), (3, 8), (6, 5)].enumerated() {
+            let lr = Self.randomImage(width: w, height: h, seed: UInt64(20 + i))
+            let bic = Self.randomImage(width: w * 3, height: h * 3, seed: UInt64(40 + i))
+            let fresh = try DCSCN(parameters: params).forward(lr: lr, bicubic: bic)
+            #expect(try shared.forward(lr: lr, bicubic: bic, threads: 2) == fresh, "call \(i)")
+        }
+    }
+
     @Test func rejectsBadInputs() throws {
         let net = try DCSCN(parameters: Self.parameters(.compact(scale: 2), seed: 3))
         let lr = Self.randomImage(width: 4, height: 4, seed: 1)

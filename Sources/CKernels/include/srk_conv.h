@@ -40,14 +40,26 @@ size_t srk_conv_packed_size(int k, int cin, int cout);
    blocks of up to 32 output channels, each [tap][cin][block width rounded up to 8], zero filled. */
 void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed);
 
+/* One part of a (logically concatenated) conv input: `channels` channels of an NHWC view.
+   A layer's input is the concatenation of its parts in order, so H_concat can be stored as one
+   dense segment per layer (each layer writes its own segment; no copies) and read as a whole. */
+typedef struct srk_input {
+    const float *base;   /* pixel (0, 0), first channel of this part */
+    ptrdiff_t rs, ps;    /* row and pixel strides in floats */
+    int channels;
+} srk_input;
+
+/* At most this many (tap, input part) pairs per layer: k*k*ninputs <= SRK_CONV_MAX_TAPSEGS. */
+#define SRK_CONV_MAX_TAPSEGS 1024
+
 /* Computes output rows [y0, y1) (all `width` columns) of the layer:
-   out(y,x,o) = act(bias[o] + sum_{ky,kx,c} in(y+ky-k/2, x+kx-k/2, c) * W[ky,kx,c,o]).
+   out(y,x,o) = act(bias[o] + sum_{ky,kx,c} in(y+ky-k/2, x+kx-k/2, c) * W[ky,kx,c,o]),
+   `in` = the concatenation of `inputs[0..ninputs)` (channels must add up to layer->cin).
    Only the cout output channels of each pixel are written. Each output value is computed by the same
-   sequence of operations whatever y0/y1 are (bit-identical row splits). */
-void srk_conv_rows(const srk_conv_layer *layer, int isa,
-                   const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
-                   float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
-                   int width, int y0, int y1);
+   sequence of operations whatever y0/y1 are (bit-identical row splits). Returns 0, or -1 when the
+   arguments are inconsistent (nothing is written). */
+int srk_conv_rows(const srk_conv_layer *layer, int isa, const srk_input *inputs, int ninputs,
+                  float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
 
 /* depth_to_space(b) of input rows [y0, y1), TF DCR order:
    out(y*b+i, x*b+j, c) = in(y, x, (i*b+j)*C + c), c < C. */
@@ -69,7 +81,9 @@ typedef struct srk_step {
     int rows;             /* rows of the step's grid */
     int width;            /* columns of the step's grid */
     const srk_conv_layer *layer; /* CONV */
-    const float *in;      /* CONV, D2S: input view; ADD: first operand */
+    const srk_input *inputs;     /* CONV: the input parts */
+    int ninputs;
+    const float *in;      /* D2S: input view; ADD: first operand */
     ptrdiff_t in_rs, in_ps;
     const float *in2;     /* ADD: second operand (pixel stride 1) */
     ptrdiff_t in2_rs;

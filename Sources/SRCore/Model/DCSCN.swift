@@ -1,4 +1,7 @@
 import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The DCSCN inference network (SPEC §3–§5): LR luma and its bicubic upscale in, HR luma out.
 ///
@@ -11,6 +14,10 @@ public final class DCSCN: @unchecked Sendable {
     public let config: DCSCNConfig
     /// Packed layers in `config.layers` order.
     let packed: [PackedConv]
+    /// The scratch of the last finished call, reused by the next call of the same size
+    /// (saves re-faulting and zeroing the buffers; concurrent calls each get their own).
+    private var cache: ForwardPass?
+    private var cacheLock = pthread_mutex_t()
 
     /// Packs the weights. Throws when the parameters do not match their config.
     public init(parameters: DCSCNParameters) throws {
@@ -18,6 +25,36 @@ public final class DCSCN: @unchecked Sendable {
                                           provenance: parameters.provenance)
         config = checked.config
         packed = try zip(config.layers, checked.layers).map { try PackedConv(spec: $0, params: $1) }
+        pthread_mutex_init(&cacheLock, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&cacheLock) }
+
+    /// A pass for this input size: the cached one when it fits, else a new one; inputs loaded.
+    private func acquirePass(lr: Image, bicubic: Image) throws -> ForwardPass {
+        try ForwardPass.checkShapes(config: config, lr: lr, bicubic: bicubic)
+        pthread_mutex_lock(&cacheLock)
+        var pass = cache
+        cache = nil
+        pthread_mutex_unlock(&cacheLock)
+        if let p = pass, p.lrWidth != lr.width || p.lrHeight != lr.height { pass = nil }
+        let p = try pass ?? ForwardPass(config: config, packed: packed, lrWidth: lr.width, lrHeight: lr.height)
+        try p.load(lr: lr, bicubic: bicubic)
+        return p
+    }
+
+    private func releasePass(_ pass: ForwardPass) {
+        pthread_mutex_lock(&cacheLock)
+        cache = pass
+        pthread_mutex_unlock(&cacheLock)
+    }
+
+    /// Frees the scratch kept from the last call (it is otherwise kept until the next call of a
+    /// different size, or until the network is freed).
+    public func releaseScratch() {
+        pthread_mutex_lock(&cacheLock)
+        cache = nil
+        pthread_mutex_unlock(&cacheLock)
     }
 
     /// One forward pass.
@@ -34,9 +71,11 @@ public final class DCSCN: @unchecked Sendable {
 
     /// `forward` with an explicit kernel ISA (`SRK_ISA_PORTABLE` forces the portable C kernels).
     package func forward(lr: Image, bicubic: Image, threads: Int, isa: Int32) throws -> Image {
-        let pass = try ForwardPass(network: self, lr: lr, bicubic: bicubic)
-        try pass.run(threads: threads, isa: isa)
-        return pass.outputImage()
+        let pass = try acquirePass(lr: lr, bicubic: bicubic)
+        pass.run(threads: threads, isa: isa)
+        let out = pass.outputImage()
+        releasePass(pass)
+        return out
     }
 
     /// Runs one forward pass and returns every intermediate tensor in the reference's order:
@@ -44,8 +83,10 @@ public final class DCSCN: @unchecked Sendable {
     /// [Up-PS2, Up-PS2/DepthToSpace], R-CNN1 (conv), output (= R-CNN1 + bicubic).
     /// Values are dense HWC; `shape` is `[H, W, C]`.
     public func forwardDebug(lr: Image, bicubic: Image) throws -> [(name: String, shape: [Int], values: [Float])] {
-        let pass = try ForwardPass(network: self, lr: lr, bicubic: bicubic)
-        try pass.run(threads: 1, isa: SRK_ISA_AUTO)
+        try ForwardPass.checkShapes(config: config, lr: lr, bicubic: bicubic)
+        let pass = try ForwardPass(config: config, packed: packed, lrWidth: lr.width, lrHeight: lr.height)
+        try pass.load(lr: lr, bicubic: bicubic)
+        pass.run(threads: 1, isa: SRK_ISA_AUTO)
         return pass.debugTensors()
     }
 }

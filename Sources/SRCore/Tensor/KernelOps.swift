@@ -34,18 +34,20 @@ package enum KernelOps {
                 (src.origin + y * src.rowStride).update(from: p.baseAddress! + y * width * cin, count: width * cin)
             }
         }
-        var st = srk_step()
-        st.kind = Int32(SRK_STEP_CONV)
-        st.rows = Int32(height)
-        st.width = Int32(width)
-        st.layer = UnsafePointer(packed.layer)
-        st.in = UnsafePointer(src.origin)
-        st.in_rs = src.rowStride
-        st.in_ps = src.channels
-        st.out = dst.origin
-        st.out_rs = dst.rowStride
-        st.out_ps = dst.channels
-        _ = srk_run_plan(&st, 1, Int32(threads), isa.raw)
+        var part = srk_input(base: UnsafePointer(src.origin), rs: src.rowStride, ps: src.channels, channels: Int32(cin))
+        withUnsafePointer(to: &part) { parts in
+            var st = srk_step()
+            st.kind = Int32(SRK_STEP_CONV)
+            st.rows = Int32(height)
+            st.width = Int32(width)
+            st.layer = UnsafePointer(packed.layer)
+            st.inputs = parts
+            st.ninputs = 1
+            st.out = dst.origin
+            st.out_rs = dst.rowStride
+            st.out_ps = dst.channels
+            _ = srk_run_plan(&st, 1, Int32(threads), isa.raw)
+        }
         return withExtendedLifetime((packed, src)) { dst.extract() }
     }
 
