@@ -54,7 +54,7 @@ step "test_api: errors, queries, formats, strides, tiles, progress/cancel"
 "$WORK/test_api" "$MODEL" "$SCRATCH"
 
 step "test_cli: sr_upscale / sr_upscale_file equal \`sr upscale\` bit for bit"
-"$WORK/test_cli" "$MODEL" "$BIN/sr" "$SCRATCH"
+SRCORE_MODELS_DIR="$ROOT/Models" "$WORK/test_cli" "$MODEL" "$BIN/sr" "$SCRATCH"
 
 step "test_threads: 8 threads share one model"
 "$WORK/test_threads" "$MODEL"

@@ -10,6 +10,9 @@ static const int formats[] = {SR_FORMAT_Y_F32,  SR_FORMAT_GRAY8, SR_FORMAT_GRAY1
                               SR_FORMAT_RGB8,   SR_FORMAT_RGB16, SR_FORMAT_RGBA8,  SR_FORMAT_RGBA16};
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
+/* SRCORE_TEST_QUICK=1 (the valgrind run): smaller images, same code paths. */
+static int quick = 0;
+
 static void test_version_and_status(void) {
     CHECK(sr_version_number() == SR_VERSION_NUMBER);
     CHECK(strcmp(sr_version_string(), SR_VERSION_STRING) == 0);
@@ -340,7 +343,7 @@ static void test_file_errors(sr_model *m, const char *scratch) {
 /* Every format, tight and padded strides, odd sizes: the padded result equals the tight one, padding
    is untouched, and the integer gray formats equal the quantised Y-float path. */
 static void test_formats_and_strides(sr_model *m) {
-    const uint32_t w = 23, h = 17;
+    const uint32_t w = quick ? 11 : 23, h = quick ? 9 : 17;
     sr_options o = SR_OPTIONS_INIT;
     o.threads = 1;
     for (size_t i = 0; i < NFORMATS; i++) {
@@ -402,14 +405,15 @@ static void test_formats_and_strides(sr_model *m) {
 
 /* Self-ensemble: deterministic, and (with a trained model) not the plain result. */
 static void test_ensemble(sr_model *m) {
-    sr_image in = tu_make_image(SR_FORMAT_Y_F32, 16, 14, 0, 9);
-    sr_image a = tu_make_output(m, SR_FORMAT_Y_F32, 16, 14, 0), b = tu_make_output(m, SR_FORMAT_Y_F32, 16, 14, 0);
-    sr_image c = tu_make_output(m, SR_FORMAT_Y_F32, 16, 14, 0);
+    const uint32_t w = quick ? 7 : 16, h = quick ? 6 : 14;
+    sr_image in = tu_make_image(SR_FORMAT_Y_F32, w, h, 0, 9);
+    sr_image a = tu_make_output(m, SR_FORMAT_Y_F32, w, h, 0), b = tu_make_output(m, SR_FORMAT_Y_F32, w, h, 0);
+    sr_image c = tu_make_output(m, SR_FORMAT_Y_F32, w, h, 0);
     sr_options o = SR_OPTIONS_INIT;
     o.self_ensemble = 8;
     CHECK_RC(sr_upscale(m, &o, &in, &a), SR_OK);
     o.threads = 1;
-    o.tile_size = 5;
+    o.tile_size = quick ? 4 : 5;
     CHECK_RC(sr_upscale(m, &o, &in, &b), SR_OK);
     CHECK(tu_same_pixels(&a, &b));
     o.self_ensemble = 1;
@@ -423,6 +427,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s MODEL.h5 SCRATCH_DIR\n", argv[0]);
         return 2;
     }
+    quick = getenv("SRCORE_TEST_QUICK") != NULL;
     test_version_and_status();
     test_load_errors(argv[1], argv[2]);
     sr_model *m = NULL;

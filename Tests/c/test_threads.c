@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
     if (!m) return tu_report("test_threads");
     const int fmts[2] = {SR_FORMAT_RGB8, SR_FORMAT_Y_F32};
     for (int k = 0; k < 2; k++) {
-        sr_image in = tu_make_image(fmts[k], quick ? 21 : 40, quick ? 17 : 33, 3 * (size_t)k * 4, 11);
+        sr_image in = tu_make_image(fmts[k], quick ? 10 : 40, quick ? 8 : 33, 3 * (size_t)k * 4, 11);
         sr_image expected = tu_make_output(m, in.format, in.width, in.height, 0);
         sr_options o = SR_OPTIONS_INIT;
         o.threads = 1;
