@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps build release test demo bench clean lib install ctest bench-srprep
+.PHONY: deps build release test demo bench clean lib install ctest bench-srprep bench-infer
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -54,6 +54,11 @@ ctest: lib
 ## bench-srprep: srprep build vs. the Python baseline on ../shared/data/train/yang91 (x2, 8x augmentation)
 bench-srprep: deps
 	bench/srprep_bench.sh
+
+## bench-infer: sr bench (c-DCSCN and L12 x2, 256 and 512 LR) vs. onnxruntime on the same weights, 2 threads
+bench-infer: deps
+	$(SWIFT) build -c release --product sr
+	python3 bench/onnx_peer.py --sr "$(RELEASE_BIN)/sr" --threads 2
 
 clean:
 	rm -rf .build

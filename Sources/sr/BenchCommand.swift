@@ -40,11 +40,25 @@ struct BenchCommand: ParsableCommand {
                                visibility: .hidden))
     var dump: String?
 
+    @Option(help: ArgumentHelp("Also save each model's weights to FILE (one model only; for peer scripts).",
+                               visibility: .hidden))
+    var saveWeights: String?
+
     func validate() throws {
         if let s = size, s < 1 || s > 8192 { throw ValidationError("--size must be in 1...8192, got \(s)") }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be in 1...256, got \(threads)") }
         if let r = runs, r < 1 { throw ValidationError("--runs must be positive") }
         if let b = builtin, !["c-DCSCN", "L12"].contains(b) { throw ValidationError("--builtin must be c-DCSCN or L12, got \(b)") }
+    }
+
+    /// He-initialised weights (the reference's initialisation) with the final R-CNN1 kernel scaled
+    /// by 1/20, so the residual has roughly a trained model's magnitude (tens, not hundreds) and
+    /// output comparisons with peers are at a realistic scale. Timing does not depend on the values.
+    static func randomModel(_ config: DCSCNConfig) throws -> DCSCNParameters {
+        var p = try DCSCNParameters.heInitialized(config: config, seed: 1)
+        let last = p.layers.count - 1
+        p.layers[last].kernel = p.layers[last].kernel.map { $0 / 20 }
+        return p
     }
 
     func run() throws {
@@ -57,8 +71,12 @@ struct BenchCommand: ParsableCommand {
             let base = path.split(separator: "/").last.map(String.init) ?? path
             models.append((base, p))
         } else {
-            if builtin != "L12" { models.append(("c-DCSCN", try .heInitialized(config: .compact(scale: 2), seed: 1))) }
-            if builtin != "c-DCSCN" { models.append(("L12-F196to48", try .heInitialized(config: .standard(scale: 2), seed: 1))) }
+            if builtin != "L12" { models.append(("c-DCSCN", try Self.randomModel(.compact(scale: 2)))) }
+            if builtin != "c-DCSCN" { models.append(("L12-F196to48", try Self.randomModel(.standard(scale: 2)))) }
+        }
+        if let out = saveWeights {
+            guard models.count == 1 else { throw ValidationError("--save-weights needs exactly one model (--model or --builtin)") }
+            try WeightsFile.write(models[0].params, to: out)
         }
         let sizes = size.map { [$0] } ?? [256, 512]
         var results: [BenchResult] = []
