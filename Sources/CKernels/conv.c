@@ -93,14 +93,24 @@ int srk_conv_rows(const srk_conv_layer *layer, int isa, const srk_input *inputs,
 void srk_depth_to_space_rows(const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
                              float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
                              int width, int block, int channels, int y0, int y1) {
-    const size_t bytes = (size_t)channels * sizeof(float);
     for (int y = y0; y < y1; y++)
         for (int i = 0; i < block; i++) {
             float *orow = out + (ptrdiff_t)(y * block + i) * out_rs;
-            for (int x = 0; x < width; x++) {
-                const float *ip = in + (ptrdiff_t)y * in_rs + (ptrdiff_t)x * in_ps + (ptrdiff_t)i * block * channels;
-                float *op = orow + (ptrdiff_t)x * block * out_ps;
-                for (int j = 0; j < block; j++) memcpy(op + (ptrdiff_t)j * out_ps, ip + (ptrdiff_t)j * channels, bytes);
+            const float *irow = in + (ptrdiff_t)y * in_rs + (ptrdiff_t)i * block * channels;
+            if (channels == 1) {
+                /* one channel: row i of every block is `block` contiguous input values */
+                for (int x = 0; x < width; x++) {
+                    const float *ip = irow + (ptrdiff_t)x * in_ps;
+                    float *op = orow + (ptrdiff_t)x * block * out_ps;
+                    for (int j = 0; j < block; j++) op[(ptrdiff_t)j * out_ps] = ip[j];
+                }
+            } else {
+                const size_t bytes = (size_t)channels * sizeof(float);
+                for (int x = 0; x < width; x++) {
+                    const float *ip = irow + (ptrdiff_t)x * in_ps;
+                    float *op = orow + (ptrdiff_t)x * block * out_ps;
+                    for (int j = 0; j < block; j++) memcpy(op + (ptrdiff_t)j * out_ps, ip + (ptrdiff_t)j * channels, bytes);
+                }
             }
         }
 }

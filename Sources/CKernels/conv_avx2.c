@@ -73,9 +73,48 @@ MICRO(1, 12) MICRO(1, 1)
 
 typedef void (*micro_fn)(MICRO_ARGS);
 
+/* One input and one output channel (R-CNN1 at x2/x3 in c-DCSCN): a stencil, SIMD over 8 pixels.
+   Same operations per output as the generic kernel (bias, then one FMA per tap in order). */
+static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, float *out, ptrdiff_t out_rs,
+                         ptrdiff_t out_ps, int width, int y0, int y1) AVX2;
+static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, float *out, ptrdiff_t out_rs,
+                         ptrdiff_t out_ps, int width, int y0, int y1) {
+    const int n = ts->n;
+    const ptrdiff_t ps = ts->ps[0];
+    const float b = L->bias[0];
+    const float *rowp[SRK_CONV_MAX_TAPS];
+    for (int y = y0; y < y1; y++) {
+        srk_tapsegs_row(ts, y, rowp);
+        float *orow = out + (ptrdiff_t)y * out_rs;
+        int x = 0;
+        if (ps == 1 && out_ps == 1) {
+            for (; x + 8 <= width; x += 8) {
+                __m256 acc = _mm256_set1_ps(b);
+                for (int e = 0; e < n; e++)
+                    acc = _mm256_fmadd_ps(_mm256_loadu_ps(rowp[e] + x), _mm256_set1_ps(L->w[8 * e]), acc);
+                if (L->alpha) {
+                    const __m256 neg = _mm256_mul_ps(acc, _mm256_set1_ps(L->alpha[0]));
+                    acc = _mm256_blendv_ps(neg, acc, _mm256_cmp_ps(acc, _mm256_setzero_ps(), _CMP_GT_OQ));
+                }
+                _mm256_storeu_ps(orow + x, acc);
+            }
+        }
+        for (; x < width; x++) {
+            float acc = b;
+            for (int e = 0; e < n; e++) acc = __builtin_fmaf(rowp[e][(ptrdiff_t)x * ps], L->w[8 * e], acc);
+            if (L->alpha && !(acc > 0.0f)) acc *= L->alpha[0];
+            orow[(ptrdiff_t)x * out_ps] = acc;
+        }
+    }
+}
+
 AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts,
                             float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
     const int cout = L->cout, cpad = (int)srk_conv_padded_cout(cout), n = ts->n;
+    if (L->cin == 1 && cout == 1 && n <= SRK_CONV_MAX_TAPS) {
+        stencil_rows(L, ts, out, out_rs, out_ps, width, y0, y1);
+        return 0;
+    }
     const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
     if (!rowp) return -1;
     for (int y = y0; y < y1; y++) {
