@@ -46,6 +46,9 @@ struct UpscaleCommand: ParsableCommand {
     @Option(help: "Output bit depth, 8 or 16 (default: the input's).")
     var bitDepth: Int?
 
+    @Option(help: "PNG compression level 0...9 (higher: smaller files, slower; 9 is several times slower than 3).")
+    var compression: Int = 3
+
     @Flag(help: "Skip inputs whose output already exists.")
     var skipExisting = false
 
@@ -61,6 +64,7 @@ struct UpscaleCommand: ParsableCommand {
         if let t = threads, !(1...256).contains(t) { throw ValidationError("--threads must be in 1...256, got \(t)") }
         if let b = bitDepth, b != 8 && b != 16 { throw ValidationError("--bit-depth must be 8 or 16, got \(b)") }
         if model == nil && ![2, 3, 4].contains(scale) { throw ValidationError("--scale must be 2, 3 or 4, got \(scale)") }
+        if !(0...9).contains(compression) { throw ValidationError("--compression must be in 0...9, got \(compression)") }
         if skipExisting && force { throw ValidationError("--skip-existing and --force exclude each other") }
     }
 
@@ -81,7 +85,8 @@ struct UpscaleCommand: ParsableCommand {
             }
             progress.update(current: i + 1, progress: Double(i), name: job.input)
             do {
-                try upscaler.upscaleFile(input: job.input, output: job.output, bitDepth: bitDepth) { done, total in
+                try upscaler.upscaleFile(input: job.input, output: job.output, bitDepth: bitDepth,
+                                           compressionLevel: compression) { done, total in
                     progress.update(current: i + 1, progress: Double(i) + Double(done) / Double(total), name: job.input)
                     return true
                 }
