@@ -46,6 +46,33 @@ import Testing
         }
     }
 
+    /// CRC-32 (PNG chunks), bitwise.
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return ~c
+    }
+
+    @Test func hugeDeclaredSizeIsRefusedNotAllocated() throws {
+        // A valid IHDR (correct CRC) claiming 60000 x 60000 RGB, followed by the small image's data.
+        var bad = Self.good
+        for (i, v) in [UInt32(60000), UInt32(60000)].enumerated() {
+            for k in 0..<4 { bad[16 + 4 * i + k] = UInt8((v >> (24 - 8 * k)) & 0xFF) }
+        }
+        let crc = Self.crc32(bad[12..<29])
+        for k in 0..<4 { bad[29 + k] = UInt8((crc >> (24 - 8 * k)) & 0xFF) }
+        #expect(try PNGReader(bytes: bad.withUnsafeBytes { UnsafeRawBufferPointer($0) }, name: "h").header.width == 60000)
+        do {
+            _ = try PNGCodec.decode(bytes: bad, name: "huge.png")
+            Issue.record("huge image decoded")
+        } catch let e as SRError {
+            #expect(e.code == .outOfMemory && e.message.hasPrefix("huge.png: "), "\(e.message)")
+        }
+    }
+
     @Test func fileErrorsNameTheFile() throws {
         let dir = ImagingFixtures.tempDir()
         let path = dir + "/trunc.png"

@@ -126,12 +126,16 @@ final class PNGReader {
         }
     }
 
+    /// The most samples a decoded image may have (8 GiB of float).
+    static let maxSamples = 1 << 31
+
     /// Decodes every remaining row.
     func readAll() throws -> PNGImage {
         let pixels = header.width.multipliedReportingOverflow(by: header.height)
         let total = pixels.partialValue.multipliedReportingOverflow(by: header.channels)
-        if pixels.overflow || total.overflow || total.partialValue > (1 << 33) {
-            throw SRError(.outOfMemory, "\(name): image too large (\(header.width)x\(header.height))")
+        if pixels.overflow || total.overflow || total.partialValue > PNGReader.maxSamples {
+            throw SRError(.outOfMemory, "\(name): image too large to decode (\(header.width)x\(header.height)x"
+                          + "\(header.channels) samples, limit \(PNGReader.maxSamples))")
         }
         var image = Image(width: header.width, height: header.height, channels: header.channels)
         try readRows(header.height - nextRow, into: &image, at: nextRow)

@@ -92,6 +92,10 @@ public struct ColorUpscaler {
         guard w > 0, h > 0, (1...4).contains(channels) else {
             throw SRError(.invalidArgument, "\(name): cannot upscale a \(w)x\(h) image with \(channels) channels")
         }
+        guard w.multipliedReportingOverflow(by: h).partialValue <= PNGReader.maxSamples / channels, w < Int(Int32.max),
+              h < Int(Int32.max) else {
+            throw SRError(.outOfMemory, "\(name): \(w)x\(h)x\(channels) is too large to upscale")
+        }
         let (hw, o1) = w.multipliedReportingOverflow(by: scale)
         let (hh, o2) = h.multipliedReportingOverflow(by: scale)
         guard !o1, !o2, hw < Int(Int32.max), hh < Int(Int32.max), !hw.multipliedReportingOverflow(by: hh).overflow else {
