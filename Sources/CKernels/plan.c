@@ -1,6 +1,8 @@
 /* Plan executor: runs row-parallel steps on a group of pthreads with a barrier between steps. */
 #include "ckernels.h"
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A reusable barrier whose participant count is fixed only after the threads have been started
@@ -29,6 +31,7 @@ typedef struct {
     const srk_step *steps;
     int nsteps, threads, isa;
     barrier_t barrier;
+    atomic_int *next;   /* per step: next chunk of rows to hand out */
 } plan_ctx;
 
 static void run_step(const srk_step *s, int isa, int y0, int y1) {
@@ -53,14 +56,29 @@ static void run_step(const srk_step *s, int isa, int y0, int y1) {
     }
 }
 
-/* Thread t's share of every step; the first barrier wait also publishes the final thread count. */
+/* Every thread takes chunks of rows of each step from a shared counter until none are left (so a
+   descheduled thread on a busy machine delays the others by one chunk at most), then waits at the
+   barrier. Which thread computes a row never changes its value. The first barrier wait also
+   publishes the final thread count. */
 static void run_share(plan_ctx *ctx, int t) {
     if (t > 0 || ctx->threads > 1) barrier_wait(&ctx->barrier);
+    const int T = ctx->threads;
     for (int i = 0; i < ctx->nsteps; i++) {
         const srk_step *s = &ctx->steps[i];
-        const long rows = s->rows, T = ctx->threads;
-        run_step(s, ctx->isa, (int)(rows * t / T), (int)(rows * (t + 1) / T));
-        if (T > 1) barrier_wait(&ctx->barrier);
+        if (T == 1) {
+            run_step(s, ctx->isa, 0, s->rows);
+            continue;
+        }
+        int chunk = s->rows / (T * 8);
+        if (chunk < 1) chunk = 1;
+        for (;;) {
+            const long c = atomic_fetch_add_explicit(&ctx->next[i], 1, memory_order_relaxed);
+            const long y0 = c * chunk;
+            if (y0 >= s->rows) break;
+            const long y1 = y0 + chunk < s->rows ? y0 + chunk : s->rows;
+            run_step(s, ctx->isa, (int)y0, (int)y1);
+        }
+        barrier_wait(&ctx->barrier);
     }
 }
 
@@ -82,6 +100,13 @@ int srk_run_plan(const srk_step *steps, int nsteps, int threads, int isa) {
     ctx.nsteps = nsteps;
     ctx.threads = threads;
     ctx.isa = isa;
+    ctx.next = NULL;
+    if (threads > 1) {
+        ctx.next = malloc(sizeof(atomic_int) * (size_t)(nsteps > 0 ? nsteps : 1));
+        if (!ctx.next) threads = 1;
+        else for (int i = 0; i < nsteps; i++) atomic_init(&ctx.next[i], 0);
+    }
+    ctx.threads = threads;
     if (threads == 1) {
         run_share(&ctx, 0);
         return 0;
@@ -113,5 +138,6 @@ int srk_run_plan(const srk_step *steps, int nsteps, int threads, int isa) {
     for (int t = 1; t <= started; t++) pthread_join(tid[t], NULL);
     pthread_cond_destroy(&ctx.barrier.cv);
     pthread_mutex_destroy(&ctx.barrier.mu);
+    free(ctx.next);
     return err;
 }
