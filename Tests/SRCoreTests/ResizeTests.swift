@@ -56,13 +56,17 @@ import Testing
         let (iw, ih, ow, oh) = shape
         let src = Image(width: iw, height: ih, channels: 2,
                         pixels: ImagingFixtures.samples(iw * ih * 2, bound: 256, seed: UInt64(iw)).map { Float($0) * 0.73 })
-        let plan = ResizePlan(inWidth: iw, inHeight: ih, outWidth: ow, outHeight: oh)
-        let whole = plan.apply(src)
-        for (rows, cols) in [(0..<oh, 0..<ow), (1..<(oh / 2), 3..<(ow - 1)), ((oh - 2)..<oh, 0..<1), (0..<1, 0..<ow)] {
-            let part = plan.apply(src, rows: rows, cols: cols)
-            for c in 0..<2 { for y in rows { for x in cols {
-                #expect(part[c, y - rows.lowerBound, x - cols.lowerBound] == whole[c, y, x])
-            } } }
+        for kernel in ResizeKernel.allCases {
+            let plan = ResizePlan(inWidth: iw, inHeight: ih, outWidth: ow, outHeight: oh, kernel: kernel)
+            let whole = plan.apply(src)
+            for (rows, cols) in [(0..<oh, 0..<ow), (1..<(oh / 2), 3..<(ow - 1)), ((oh - 2)..<oh, 0..<1), (0..<1, 0..<ow)] {
+                let part = plan.apply(src, rows: rows, cols: cols)
+                var same = true
+                for c in 0..<2 { for y in rows { for x in cols {
+                    same = same && part[c, y - rows.lowerBound, x - cols.lowerBound] == whole[c, y, x]
+                } } }
+                #expect(same, "\(kernel) rows \(rows) cols \(cols)")
+            }
         }
     }
 
