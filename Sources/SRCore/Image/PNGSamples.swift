@@ -1,5 +1,6 @@
 /// Conversion between interleaved PNG samples (UInt8 / host-order UInt16) and planar float rows.
-enum PNGSamples {
+/// `quantize8` / `quantize16` are the one rounding rule of every srcore output (PNG writer, C API).
+public enum PNGSamples {
     /// Bytes per interleaved row.
     static func rowBytes(width: Int, channels: Int, bitDepth: Int) -> Int {
         width * channels * (bitDepth == 16 ? 2 : 1)
@@ -35,14 +36,14 @@ enum PNGSamples {
     }
 
     /// Rounds (half to even) and clips a 0...255-scale sample to 8 bits. NaN gives 0.
-    @inline(__always) static func quantize8(_ v: Float) -> UInt8 {
+    @inlinable public static func quantize8(_ v: Float) -> UInt8 {
         if !(v > 0) { return 0 }
         if v >= 255 { return 255 }
         return UInt8(v.rounded(.toNearestOrEven))
     }
 
     /// Scales a 0...255-scale sample by 257, rounds (half to even) and clips to 16 bits. NaN gives 0.
-    @inline(__always) static func quantize16(_ v: Float) -> UInt16 {
+    @inlinable public static func quantize16(_ v: Float) -> UInt16 {
         let d = Double(v) * 257
         if !(d > 0) { return 0 }
         if d >= 65535 { return 65535 }
