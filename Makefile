@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps build release test demo bench clean lib install ctest bench-srprep bench-infer
+.PHONY: deps build release test demo bench clean lib install ctest ctest-tsan bench-srprep bench-infer
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -50,6 +50,12 @@ ctest: lib
 	$(SWIFT) build -c release --product sr
 	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/ctest/prefix"
 	Tests/c/run.sh "$(CURDIR)/.build/ctest" "$(RELEASE_BIN)"
+
+## ctest-tsan: the threaded C tests under ThreadSanitizer, against a TSan-instrumented libsrcore (.build-tsan)
+ctest-tsan: deps
+	$(SWIFT) build -c release --product sr
+	$(SWIFT) build -c release --sanitize=thread --product srcore --scratch-path .build-tsan
+	mkdir -p .build/ctest-tsan && Tests/c/run.sh "$(CURDIR)/.build/ctest-tsan" "$(RELEASE_BIN)" tsan "$(CURDIR)/.build-tsan/release"
 
 ## bench-srprep: srprep build vs. the Python baseline on ../shared/data/train/yang91 (x2, 8x augmentation)
 bench-srprep: deps

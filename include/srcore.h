@@ -214,8 +214,9 @@ typedef struct sr_image {
 /**
  * The size of the output for an input of `width` x `height` pixels in `format`: width and height times
  * the model's scale, the tight row stride in bytes and the total bytes (stride * height). Each output
- * pointer may be NULL. Errors: SR_ERROR_INVALID_ARGUMENT (NULL model, zero width or height, or a size
- * that overflows uint32_t / size_t), SR_ERROR_UNSUPPORTED (unknown format). Thread-safe.
+ * pointer may be NULL. Errors: SR_ERROR_INVALID_ARGUMENT (NULL model, zero width or height, an output
+ * side over 2^31-1 pixels, or a byte count that overflows size_t), SR_ERROR_UNSUPPORTED (unknown
+ * format). Thread-safe.
  */
 int sr_output_size(const sr_model *model, int format, uint32_t width, uint32_t height,
                    uint32_t *out_width, uint32_t *out_height, size_t *out_stride, size_t *out_bytes);
@@ -261,8 +262,9 @@ void sr_options_init(sr_options *options);
  * hold a row; the two buffers must not overlap. Results are identical whatever the thread count and tile
  * size, and bit for bit what `sr upscale` produces for the same pixels.
  * Errors: SR_ERROR_INVALID_ARGUMENT (NULL, zero or mismatched sizes, short stride, misalignment,
- * overlap, struct_size too small, threads/tile_size/self_ensemble out of range), SR_ERROR_UNSUPPORTED
- * (unknown format), SR_ERROR_OUT_OF_MEMORY, SR_ERROR_CANCELLED.
+ * overlap, struct_size too small, threads outside 0..1024, tile_size outside 0..2^20, self_ensemble
+ * outside 0..8), SR_ERROR_UNSUPPORTED (unknown format), SR_ERROR_OUT_OF_MEMORY (the working buffers
+ * would exceed physical memory; checked before anything is read or allocated), SR_ERROR_CANCELLED.
  * Thread-safe: any number of threads may upscale with the same model at the same time.
  */
 int sr_upscale(const sr_model *model, const sr_options *options, const sr_image *in, const sr_image *out);

@@ -1,25 +1,9 @@
+import CModels
 import SRCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// The per-thread last-error message behind `sr_last_error`: a malloc'd C string per thread,
-/// freed by the thread-specific-data destructor when the thread exits.
-private let lastErrorKey: pthread_key_t = {
-    var key = pthread_key_t()
-    _ = pthread_key_create(&key) { free($0) }
-    return key
-}()
-
-private let emptyMessage: StaticString = ""
-
-/// Replaces the calling thread's last-error message.
+/// Replaces the calling thread's last-error message (kept per thread by CModels/last_error.c).
 func setLastError(_ message: String) {
-    let old = pthread_getspecific(lastErrorKey)
-    // strdup may fail under memory pressure; the slot then holds NULL and reads as "".
-    let copy = strdup(message)
-    _ = pthread_setspecific(lastErrorKey, copy)
-    free(old)
+    srm_set_last_error(message)
 }
 
 /// Runs the body of one C entry point: SRError becomes its status code and the thread's message,
@@ -43,8 +27,5 @@ func invalid(_ message: String) -> SRError { SRError(.invalidArgument, message) 
 /// The message of the most recent failing call on this thread, or "".
 @_cdecl("sr_last_error")
 public func sr_last_error() -> UnsafePointer<CChar> {
-    if let p = pthread_getspecific(lastErrorKey) {
-        return UnsafePointer(p.assumingMemoryBound(to: CChar.self))
-    }
-    return UnsafeRawPointer(emptyMessage.utf8Start).assumingMemoryBound(to: CChar.self)
+    srm_last_error()
 }

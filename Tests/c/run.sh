@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # C/C++/Python host tests of libsrcore, built with cc against an installed header + library
-# (`make ctest` installs into WORK/prefix first). Usage: Tests/c/run.sh WORK RELEASE_BIN
+# (`make ctest` installs into WORK/prefix first).
+#   Tests/c/run.sh WORK RELEASE_BIN              the whole suite (make ctest)
+#   Tests/c/run.sh WORK RELEASE_BIN tsan LIBDIR  only the ThreadSanitizer runs, against a libsrcore built
+#                                                with `swift build --sanitize=thread` (make ctest-tsan)
 #   WORK         scratch folder (WORK/prefix holds the install)
-#   RELEASE_BIN  folder with the `sr` CLI used as the bit-exact reference
+#   RELEASE_BIN  folder with the `sr` CLI used as the bit-exact reference (and import-tf)
 # The model: $SRCORE_TEST_MODEL, else Models/dcscn-x2.h5, else the reference x2 checkpoint imported
 # from ../shared with `sr import-tf`. Valgrind memcheck and ThreadSanitizer/helgrind run when installed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="$1"
 BIN="$2"
+MODE="${3:-all}"
+TSAN_LIB="${4:-}"
 PREFIX="$WORK/prefix"
 SCRATCH="$WORK/scratch"
 rm -rf "$SCRATCH" && mkdir -p "$SCRATCH"
@@ -16,9 +21,45 @@ export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PAT
 CC="${CC:-cc}"
 CXX="${CXX:-g++}"
 SRC="$ROOT/Tests/c"
+step() { printf '\n== %s\n' "$*"; }
+
+find_model() {
+  MODEL="${SRCORE_TEST_MODEL:-}"
+  if [ -z "$MODEL" ] && [ -f "$ROOT/Models/dcscn-x2.h5" ]; then MODEL="$ROOT/Models/dcscn-x2.h5"; fi
+  REF="$ROOT/../shared/reference/dcscn-tf/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt"
+  if [ -z "$MODEL" ] && [ -f "$REF.index" ]; then
+    MODEL="$WORK/reference-x2.h5"
+    "$BIN/sr" import-tf "$REF" -o "$MODEL" >/dev/null
+  fi
+  if [ -z "$MODEL" ]; then
+    echo "SKIPPED: no model (no Models/dcscn-x2.h5, no ../shared reference, SRCORE_TEST_MODEL unset)"
+    return 1
+  fi
+  echo "model: $MODEL"
+}
+
+if [ "$MODE" = tsan ]; then
+  find_model || exit 0
+  TSAN_CC="$(dirname "$(command -v swift)")/clang"   # the compiler-rt that matches the Swift toolchain
+  SWIFT_RT="$(dirname "$(command -v swift)")/../lib/swift/linux"
+  mkdir -p "$WORK/lib"   # the SONAME libsrcore.so.0 -> the instrumented build
+  ln -sf "$TSAN_LIB/libsrcore.so" "$WORK/lib/libsrcore.so.0"
+  ln -sf libsrcore.so.0 "$WORK/lib/libsrcore.so"
+  for t in test_threads test_api; do
+    "$TSAN_CC" -fsanitize=thread -std=c11 -O1 -g -Wall -Wextra -Werror -I"$ROOT/include" "$SRC/$t.c" -o "$WORK/${t}_tsan" \
+      -L"$WORK/lib" -Wl,-rpath,"$WORK/lib" -lsrcore -lpng16 -lpthread -lm \
+      -L"$SWIFT_RT" -Wl,-rpath,"$SWIFT_RT" -ldispatch -lBlocksRuntime
+  done
+  step "ThreadSanitizer: test_threads (8 threads, 2 inner workers each) with an instrumented libsrcore"
+  TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_threads_tsan" "$MODEL"
+  step "ThreadSanitizer: test_api"
+  TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_api_tsan" "$MODEL" "$SCRATCH"
+  step "ThreadSanitizer: no data races reported"
+  exit 0
+fi
+
 CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -pedantic $(pkg-config --cflags srcore)"
 LIBS="$(pkg-config --libs srcore) -lpng16 -lpthread -lm"
-step() { printf '\n== %s\n' "$*"; }
 
 step "library: $(readlink -f "$PREFIX/lib/libsrcore.so") ($(stat -c %s "$PREFIX/lib/libsrcore.so.0") bytes)"
 "$SRC/check_lib.sh" "$PREFIX/lib/libsrcore.so.0" "$PREFIX/include/srcore.h"
@@ -37,18 +78,7 @@ for t in test_api test_threads test_cli; do
 done
 "$CC" -std=c11 -Wall -Wextra -Werror "$ROOT/examples/c/upscale.c" -o "$WORK/upscale" $(pkg-config --cflags --libs srcore)
 
-MODEL="${SRCORE_TEST_MODEL:-}"
-if [ -z "$MODEL" ] && [ -f "$ROOT/Models/dcscn-x2.h5" ]; then MODEL="$ROOT/Models/dcscn-x2.h5"; fi
-REF="$ROOT/../shared/reference/dcscn-tf/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt"
-if [ -z "$MODEL" ] && [ -f "$REF.index" ]; then
-  MODEL="$WORK/reference-x2.h5"
-  "$BIN/sr" import-tf "$REF" -o "$MODEL" >/dev/null
-fi
-if [ -z "$MODEL" ]; then
-  echo "SKIPPED: no model (no Models/dcscn-x2.h5, no ../shared reference, SRCORE_TEST_MODEL unset)"
-  exit 0
-fi
-echo "model: $MODEL"
+find_model || exit 0
 
 step "test_api: errors, queries, formats, strides, tiles, progress/cancel"
 "$WORK/test_api" "$MODEL" "$SCRATCH"
@@ -74,12 +104,5 @@ else
   echo "SKIPPED: valgrind not installed"
 fi
 
-TSAN_CC="$(command -v clang || true)"
-if [ -n "$TSAN_CC" ] && echo 'int main(void){return 0;}' | "$TSAN_CC" -x c -fsanitize=thread - -o "$WORK/tsan-probe" 2>/dev/null; then
-  step "ThreadSanitizer: test_threads built with clang -fsanitize=thread"
-  "$TSAN_CC" -fsanitize=thread $CFLAGS "$SRC/test_threads.c" -o "$WORK/test_threads_tsan" $LIBS
-  SRCORE_TEST_QUICK=1 TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_threads_tsan" "$MODEL"
-else
-  echo "SKIPPED: clang with -fsanitize=thread not available"
-fi
+echo "(ThreadSanitizer needs an instrumented libsrcore: make ctest-tsan)"
 step "all C host tests passed"

@@ -1,6 +1,7 @@
 #ifndef SRCORE_CMODELS_H
 #define SRCORE_CMODELS_H
-/* The public C contract, so that SRCApi's @_cdecl functions use its exact types (sr_image, sr_options ...). */
+/* C support of libsrcore's C API (SRCApi): the builtin models and the per-thread error slot.
+   Includes the public contract so that SRCApi's @_cdecl functions use its exact types (sr_image ...). */
 #include "../../../include/srcore.h"
 
 /*
@@ -9,4 +10,8 @@
  * `scale`, 0 when this build has none.
  */
 int srm_builtin_model(int scale, const unsigned char **data, size_t *size);
+
+/* The calling thread's last-error message (never NULL; "" when none), and its replacement (copied). */
+const char *srm_last_error(void);
+void srm_set_last_error(const char *message);
 #endif
