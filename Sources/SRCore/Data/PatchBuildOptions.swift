@@ -20,8 +20,6 @@ public struct PatchBuildOptions: Sendable {
     public var overwrite: Bool = false
     /// Worker threads (images processed in parallel).
     public var threads: Int = 2
-    /// Patches per HDF5 chunk.
-    public var chunkRows: Int = PatchSetInfo.defaultChunkRows
 
     /// Options with the defaults above.
     public init(grid: PatchGrid, augmentation: AugmentationPlan) {

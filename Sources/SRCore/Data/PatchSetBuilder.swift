@@ -7,9 +7,9 @@ import Dispatch
 ///
 /// How it stays fast with bounded memory: every (image, transform) pair's patch count follows
 /// from the PNG headers, so the total N and each patch's generation index `i` are known before
-/// any pixel is decoded. The datasets are created with all chunks allocated up front and the
+/// any pixel is decoded. The datasets are created with their storage allocated up front and the
 /// HDF5 file is closed; worker threads then decode images in parallel and `pwrite` each patch
-/// straight to its final row `π(i)` (a keyed bijection, `KeyedPermutation`) inside its chunk.
+/// straight to its final row `π(i)` (a keyed bijection, `KeyedPermutation`).
 /// Peak memory is a few decoded images, independent of N; every byte is written once; the result
 /// depends only on the inputs and the seed. The file is built under a temporary name in the
 /// output folder and renamed at the end; on any error the temporary file is removed.
@@ -42,8 +42,8 @@ public enum PatchSetBuilder {
         guard options.shardCount >= 1, (0..<options.shardCount).contains(options.shardIndex) else {
             throw SRError(.invalidArgument, "shard \(options.shardIndex + 1)/\(options.shardCount) is not valid (K must be 1...N)")
         }
-        guard options.threads >= 1, options.chunkRows >= 1 else {
-            throw SRError(.invalidArgument, "threads and chunk rows must be >= 1")
+        guard options.threads >= 1 else {
+            throw SRError(.invalidArgument, "threads must be >= 1")
         }
         guard !files.isEmpty else { throw SRError(.invalidArgument, "no input files") }
         if access(output, F_OK) == 0 && !options.overwrite {
@@ -71,7 +71,7 @@ public enum PatchSetBuilder {
                 seed: Int(truncatingIfNeeded: options.seed), shard: "\(options.shardIndex + 1)/\(options.shardCount)",
                 images: plan.images.count, skippedSmall: plan.small.count, skippedBad: bad.map { $0.file })
             do {
-                let layout = try createFile(temp, info: info, sources: files, chunkRows: options.chunkRows)
+                let layout = try createFile(temp, info: info, sources: files)
                 let newBad = try generate(plan: plan, files: files, layout: layout, path: temp,
                                           options: options, progress: progress)
                 if !newBad.isEmpty {
@@ -101,21 +101,20 @@ public enum PatchSetBuilder {
     }
 
     /// Creates the file with attributes, /sources and the preallocated datasets, then closes it.
-    private static func createFile(_ path: String, info: PatchSetInfo, sources: [String],
-                                   chunkRows: Int) throws -> PatchLayout {
+    private static func createFile(_ path: String, info: PatchSetInfo, sources: [String]) throws -> PatchLayout {
         try HDF5File.lock.withLock {
-            let file = try HDF5File.create(path)
+            let file = try PatchRawFile.createFile(path)
             defer { file.close() }
-            try info.write(to: file, chunkRows: chunkRows)
+            try info.write(to: file)
             try file.write("/sources", strings: sources)
             let n = info.count, p = info.lrPatch, sp = info.hrPatch
             let type = info.dtype == .float32 ? HDF5ElementType.float32.nativeType : HDF5ElementType.uint8.nativeType
-            let lr = try PatchChunkFile.create(file: file.fileID, name: "/lr", type: type, elementSize: info.dtype.size,
-                                               shape: [n, 1, p, p], chunkRows: chunkRows, path: path)
-            let hr = try PatchChunkFile.create(file: file.fileID, name: "/hr", type: type, elementSize: info.dtype.size,
-                                               shape: [n, 1, sp, sp], chunkRows: chunkRows, path: path)
-            let origin = try PatchChunkFile.create(file: file.fileID, name: "/origin", type: HDF5ElementType.int32.nativeType,
-                                                   elementSize: 4, shape: [n, 4], chunkRows: 4096, path: path)
+            let lr = try PatchRawFile.create(file: file.fileID, name: "/lr", type: type, elementSize: info.dtype.size,
+                                             shape: [n, 1, p, p], path: path)
+            let hr = try PatchRawFile.create(file: file.fileID, name: "/hr", type: type, elementSize: info.dtype.size,
+                                             shape: [n, 1, sp, sp], path: path)
+            let origin = try PatchRawFile.create(file: file.fileID, name: "/origin", type: HDF5ElementType.int32.nativeType,
+                                                 elementSize: 4, shape: [n, 4], path: path)
             return PatchLayout(lr: lr, hr: hr, origin: origin)
         }
     }
@@ -165,10 +164,8 @@ struct PatchLayout: Sendable {
     let hr: PreallocatedDataset
     let origin: PreallocatedDataset
 
-    /// The end of the last chunk in the file.
-    var endOfData: Int {
-        [lr, hr, origin].map { d in Int(d.chunkAddress.max() ?? 0) + d.chunkRows * d.rowBytes }.max() ?? 0
-    }
+    /// The end of the last dataset's storage in the file.
+    var endOfData: Int { max(lr.end, hr.end, origin.end) }
 }
 
 /// Patch counts and generation-index bases of every (image, transform), from header sizes.

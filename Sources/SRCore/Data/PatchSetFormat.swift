@@ -25,8 +25,6 @@ public struct PatchSetInfo: Equatable, Sendable {
     public static let formatVersion = "1.0"
     /// srprep's version string (`tool_version`).
     public static let toolVersion = "srprep 0.1.0"
-    /// Patches per HDF5 chunk (a minibatch slice).
-    public static let defaultChunkRows = 64
 
     /// Number of patches N.
     public var count: Int

@@ -1,6 +1,6 @@
 extension PatchSetInfo {
     /// Writes every attribute on the root group of `file`.
-    func write(to file: HDF5File, chunkRows: Int) throws {
+    func write(to file: HDF5File) throws {
         try file.setAttribute("format", PatchSetInfo.format)
         try file.setAttribute("format_version", PatchSetInfo.formatVersion)
         try file.setAttribute("tool_version", toolVersion)
@@ -24,7 +24,7 @@ extension PatchSetInfo {
         try file.setAttribute("skipped_small", skippedSmall)
         try file.setAttribute("skipped_bad", skippedBad.count)
         if !skippedBad.isEmpty { try file.setAttribute("skipped_bad_files", skippedBad) }
-        try file.setAttribute("chunk_rows", chunkRows)
+        try file.setAttribute("layout", "contiguous, uncompressed, rows in shuffled order")
         try file.setAttribute("origin_columns", ["source", "transform", "lr_y", "lr_x"])
     }
 

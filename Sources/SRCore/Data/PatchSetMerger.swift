@@ -46,7 +46,7 @@ public enum PatchSetMerger {
             try HDF5File.lock.withLock {
                 let file = try HDF5File.create(temp)
                 defer { file.close() }
-                try merged.write(to: file, chunkRows: PatchSetInfo.defaultChunkRows)
+                try merged.write(to: file)
                 try file.setAttribute("merged_from", inputs.map { sourceName($0, relativeTo: output) })
                 try file.write("/sources", strings: sources)
                 let names = inputs.map { sourceName($0, relativeTo: output) }

@@ -3,9 +3,16 @@ import Glibc
 #endif
 import CHDF5
 
-/// A chunked, uncompressed HDF5 dataset whose chunks were allocated at creation, with the file
-/// address of every chunk, so rows can be written in any order with `pwrite` (no HDF5 calls, no
-/// chunk cache, any number of threads) after the HDF5 file is closed.
+/// A contiguous, uncompressed HDF5 dataset whose storage was allocated at creation, with its file
+/// address, so rows can be written in any order with `pwrite` (no HDF5 calls, no cache, any number
+/// of threads) after the HDF5 file is closed.
+///
+/// Why contiguous rather than chunked by a minibatch: any slice of rows is then one contiguous read
+/// (also slices that do not start at a chunk boundary), and there is no chunk index to query. In
+/// HDF5 1.10 every chunk-address query (`H5Dget_chunk_info[_by_coord]`) walks the index, so
+/// locating the chunks of a preallocated chunked dataset is quadratic: measured 0.7 s for 9.5k
+/// chunks and growing ~n^2. The reason DESIGN.md gives for minibatch chunks — never compress
+/// across many patches — holds as well: the data is uncompressed.
 struct PreallocatedDataset: Sendable {
     /// Dataset path.
     let name: String
@@ -13,33 +20,42 @@ struct PreallocatedDataset: Sendable {
     let rows: Int
     /// Bytes per row.
     let rowBytes: Int
-    /// Rows per chunk.
-    let chunkRows: Int
-    /// File address of chunk `c` (rows `c*chunkRows ..< (c+1)*chunkRows`).
-    let chunkAddress: [UInt64]
+    /// File address of row 0.
+    let address: Int
 
     /// File offset of row `r`.
-    @inline(__always) func offset(ofRow r: Int) -> Int {
-        Int(chunkAddress[r / chunkRows]) + (r % chunkRows) * rowBytes
-    }
+    @inline(__always) func offset(ofRow r: Int) -> Int { address + r * rowBytes }
+
+    /// The end of the dataset's storage in the file.
+    var end: Int { address + rows * rowBytes }
 }
 
 /// Creating preallocated datasets inside an open HDF5 file (CHDF5 directly: the wrapper has no
-/// allocation-time or chunk-address calls).
-enum PatchChunkFile {
-    /// Creates `name` with `shape` (rows first), element `type` of `elementSize` bytes, chunks of
-    /// `chunkRows` rows, early allocation, no fill, no timestamps; returns its chunk addresses.
+/// allocation-time or storage-address calls).
+enum PatchRawFile {
+    /// Creates (truncates) an HDF5 file in the 1.10 file format (readable by HDF5 >= 1.10).
+    static func createFile(_ path: String) throws -> HDF5File {
+        srh5_silence_errors()
+        let fapl = H5Pcreate(srh5_p_file_access())
+        guard fapl >= 0 else { throw SRError(.io, "\(path): cannot create a file access property list") }
+        defer { H5Pclose(fapl) }
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110)
+        let fid = H5Fcreate(path, srh5_f_acc_trunc(), srh5_p_default(), fapl)
+        guard fid >= 0 else { throw SRError(.io, "\(path): cannot create HDF5 file") }
+        return HDF5File.adopt(fileID: fid, name: path)
+    }
+
+    /// Creates `name` with `shape` (rows first) and element `type` of `elementSize` bytes:
+    /// contiguous, allocated now, never filled, no timestamps; returns its address.
     static func create(file: hid_t, name: String, type: hid_t, elementSize: Int, shape: [Int],
-                       chunkRows: Int, path: String) throws -> PreallocatedDataset {
+                       path: String) throws -> PreallocatedDataset {
         let fail = { (what: String) in SRError(.io, "\(path): cannot \(what) dataset \(name)") }
-        precondition(shape[0] > 0 && chunkRows > 0)
+        precondition(shape[0] > 0)
         let dims = shape.map { hsize_t($0) }
-        var chunk = dims
-        chunk[0] = hsize_t(min(chunkRows, shape[0]))
         let dcpl = H5Pcreate(srh5_p_dataset_create())
         guard dcpl >= 0 else { throw fail("create the property list of") }
         defer { H5Pclose(dcpl) }
-        guard H5Pset_chunk(dcpl, Int32(chunk.count), chunk) >= 0,
+        guard H5Pset_layout(dcpl, H5D_CONTIGUOUS) >= 0,
               H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) >= 0,
               H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0,
               H5Pset_obj_track_times(dcpl, false) >= 0 else { throw fail("configure") }
@@ -49,29 +65,12 @@ enum PatchChunkFile {
         let dset = H5Dcreate2(file, name, type, space, srh5_p_default(), dcpl, srh5_p_default())
         guard dset >= 0 else { throw fail("create") }
         defer { H5Dclose(dset) }
-        let fspace = H5Dget_space(dset)
-        guard fspace >= 0 else { throw fail("get the dataspace of") }
-        defer { H5Sclose(fspace) }
-        var n: hsize_t = 0
-        guard H5Dget_num_chunks(dset, fspace, &n) >= 0 else { throw fail("count the chunks of") }
-        let rowsPerChunk = Int(chunk[0])
-        let expected = (shape[0] + rowsPerChunk - 1) / rowsPerChunk
         let rowBytes = shape.dropFirst().reduce(elementSize, *)
-        guard Int(n) == expected else { throw fail("preallocate (\(n) of \(expected) chunks) the") }
-        var addresses = [UInt64](repeating: UInt64.max, count: expected)
-        var offset = [hsize_t](repeating: 0, count: dims.count)
-        for i in 0..<Int(n) {
-            var mask: UInt32 = 0
-            var addr: haddr_t = 0
-            var size: hsize_t = 0
-            guard H5Dget_chunk_info(dset, fspace, hsize_t(i), &offset, &mask, &addr, &size) >= 0,
-                  mask == 0, Int(size) == rowsPerChunk * rowBytes else { throw fail("locate the chunks of") }
-            let c = Int(offset[0]) / rowsPerChunk
-            guard c < expected, addresses[c] == UInt64.max else { throw fail("locate the chunks of") }
-            addresses[c] = UInt64(addr)
+        let address = H5Dget_offset(dset)
+        guard address != haddr_t.max, H5Dget_storage_size(dset) == hsize_t(shape[0] * rowBytes) else {
+            throw fail("allocate the storage of")
         }
-        return PreallocatedDataset(name: name, rows: shape[0], rowBytes: rowBytes,
-                                   chunkRows: rowsPerChunk, chunkAddress: addresses)
+        return PreallocatedDataset(name: name, rows: shape[0], rowBytes: rowBytes, address: Int(address))
     }
 }
 
