@@ -7,16 +7,23 @@
 
 size_t srk_conv_padded_cout(int cout) { return (size_t)((cout + 7) / 8) * 8; }
 
+int srk_conv_block_width(int cout) {
+    const int cpad = (int)srk_conv_padded_cout(cout);
+    if (cpad <= 8) return 8;
+    if (cpad == 24) return 24;
+    return 16;
+}
+
 size_t srk_conv_packed_size(int k, int cin, int cout) {
     return (size_t)k * (size_t)k * (size_t)cin * srk_conv_padded_cout(cout);
 }
 
 void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed) {
     const int taps = k * k;
-    const int cpad = (int)srk_conv_padded_cout(cout);
+    const int cpad = (int)srk_conv_padded_cout(cout), block = srk_conv_block_width(cout);
     size_t pos = 0;
-    for (int o0 = 0; o0 < cpad; o0 += SRK_CONV_BLOCK) {
-        const int bw = (cpad - o0 < SRK_CONV_BLOCK) ? cpad - o0 : SRK_CONV_BLOCK;
+    for (int o0 = 0; o0 < cpad; o0 += block) {
+        const int bw = (cpad - o0 < block) ? cpad - o0 : block;
         for (int t = 0; t < taps; t++)
             for (int c = 0; c < cin; c++)
                 for (int j = 0; j < bw; j++) {
@@ -39,14 +46,15 @@ static void conv_rows_portable(const srk_conv_layer *L, const srk_tapsegs *ts,
                                float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
                                int width, int y0, int y1) {
     const int cout = L->cout, cpad = (int)srk_conv_padded_cout(cout), n = ts->n;
+    const int block = srk_conv_block_width(cout);
     const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
     if (!rowp) return;
     float acc[SRK_CONV_BLOCK];
     for (int y = y0; y < y1; y++) {
         srk_tapsegs_row(ts, y, rowp);
         const float *wb = L->w;
-        for (int o0 = 0; o0 < cpad; o0 += SRK_CONV_BLOCK) {
-            const int bw = (cpad - o0 < SRK_CONV_BLOCK) ? cpad - o0 : SRK_CONV_BLOCK;
+        for (int o0 = 0; o0 < cpad; o0 += block) {
+            const int bw = (cpad - o0 < block) ? cpad - o0 : block;
             const int nvalid = (cout - o0 < bw) ? cout - o0 : bw;
             for (int x = 0; x < width; x++) {
                 for (int j = 0; j < bw; j++) acc[j] = L->bias[o0 + j];

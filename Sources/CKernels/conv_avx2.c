@@ -2,8 +2,8 @@
 
    A micro-kernel computes P consecutive output pixels x NV vectors (8 output channels each) of one
    weight block in registers: per (tap, input channel) it loads NV weight vectors, broadcasts one
-   input value per pixel and issues NV*P FMAs. (NV, P) in {(4,2), (3,3), (2,6), (1,12)} keep
-   accumulators + weights + one broadcast within the 16 ymm registers. Remainder pixels use P = 1
+   input value per pixel and issues NV*P FMAs. (NV, P) in {(3,3), (2,6), (1,12)} (and (4,2), unused
+   by the default blocking) keep accumulators + weights + one broadcast within the 16 ymm registers. Remainder pixels use P = 1
    with the same order of operations, so every output is bit-identical whatever its position. */
 #include "conv_internal.h"
 #include <stdlib.h>
@@ -115,13 +115,14 @@ AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts,
         stencil_rows(L, ts, out, out_rs, out_ps, width, y0, y1);
         return 0;
     }
+    const int block = srk_conv_block_width(cout);
     const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
     if (!rowp) return -1;
     for (int y = y0; y < y1; y++) {
         srk_tapsegs_row(ts, y, rowp);
         const float *wb = L->w;
-        for (int o0 = 0; o0 < cpad; o0 += SRK_CONV_BLOCK) {
-            const int bw = (cpad - o0 < SRK_CONV_BLOCK) ? cpad - o0 : SRK_CONV_BLOCK;
+        for (int o0 = 0; o0 < cpad; o0 += block) {
+            const int bw = (cpad - o0 < block) ? cpad - o0 : block;
             const int nv = bw / 8;
             const int lastvalid = cout - (o0 + 8 * (nv - 1)); /* 1..8 (more when not the last block) */
             const int mask = lastvalid > 8 ? 8 : lastvalid;

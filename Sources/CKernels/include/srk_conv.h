@@ -16,7 +16,7 @@
 #define SRK_ISA_PORTABLE 1
 #define SRK_ISA_AVX2 2
 
-/* Output channels per block of the packed weights (4 vectors of 8 floats). */
+/* Most output channels per block of the packed weights (4 vectors of 8 floats). */
 #define SRK_CONV_BLOCK 32
 /* Largest supported kernel: 9 x 9. */
 #define SRK_CONV_MAX_KERNEL 9
@@ -34,10 +34,15 @@ typedef struct srk_conv_layer {
 
 /* cout rounded up to a multiple of 8. */
 size_t srk_conv_padded_cout(int cout);
+/* Output channels per weight block for a layer with `cout` outputs (8, 16 or 24; measured on Zen3:
+   16-wide blocks with 6 pixels per micro-kernel keep the weight stream from L2 low enough for ~100
+   GFLOP/s per core on wide layers; 24 and 8 avoid padding when cout rounds up to exactly that). */
+int srk_conv_block_width(int cout);
 /* Floats needed for the packed weights of a k x k, cin -> cout layer. */
 size_t srk_conv_packed_size(int k, int cin, int cout);
 /* Repacks an HWIO kernel [k][k][cin][cout] into `packed` (srk_conv_packed_size floats):
-   blocks of up to 32 output channels, each [tap][cin][block width rounded up to 8], zero filled. */
+   blocks of srk_conv_block_width(cout) output channels (the last one possibly narrower, a multiple of 8),
+   each [tap][cin][block width], zero filled. */
 void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed);
 
 /* One part of a (logically concatenated) conv input: `channels` channels of an NHWC view.
