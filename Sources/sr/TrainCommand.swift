@@ -101,7 +101,7 @@ struct TrainCommand: ParsableCommand {
             print("resumed at step \(trainer.step) from \(runDir)/checkpoint.h5")
         }
         var validator: ((DCSCNParameters) throws -> TrainValidation)? = nil
-        if let val { validator = try TrainValidator.make(folder: val, threads: threads) }
+        if let val { validator = try TrainValidator.make(folder: val, scale: scale, threads: threads) }
         print("training \(config.parameterCount) parameters (L\(config.featureWidths.count) \(config.featureWidths) A\(ninA) B\(ninB) x\(scale)) on \(loader.usable) patches of \(reader.lrPatch)x\(reader.lrPatch): \(spe) steps/epoch, \(total) steps")
         let run = try TrainingRun(trainer: trainer, loader: loader, steps: total, options: ro, validator: validator) { line in
             print(line)

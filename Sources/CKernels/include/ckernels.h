@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "train_ops.h"
+#include "train_conv.h"
 #include "srk_conv.h"
 
 /* 1 when the CPU running this process supports AVX2 and FMA. */

@@ -1,12 +1,30 @@
 import CKernels
-import COpenBLAS
+
+/// A zero-haloed NHWC activation buffer: `n` patches of `h` x `w` pixels, `ld` floats per pixel,
+/// each patch surrounded by `pad` zero pixels (SAME padding for the direct conv kernels).
+final class PaddedBuffer {
+    let n: Int, h: Int, w: Int, pad: Int, ld: Int
+    let buffer: TrainBuffer
+
+    init(n: Int, h: Int, w: Int, pad: Int, ld: Int) {
+        self.n = n; self.h = h; self.w = w; self.pad = pad; self.ld = ld
+        buffer = TrainBuffer(n * (h + 2 * pad) * (w + 2 * pad) * ld)
+    }
+
+    /// The view of channels starting at `channel`.
+    func view(_ channel: Int = 0) -> srt_view {
+        let wp = w + 2 * pad, hp = h + 2 * pad
+        return srt_view(base: buffer.p + (pad * wp + pad) * ld + channel, ns: hp * wp * ld, rs: wp * ld, ps: ld)
+    }
+}
 
 /// The trainer's own DCSCN forward (keeping every activation) and backward pass for one minibatch
-/// of `n` patches of `h` x `w` LR pixels. Activations are NHWC matrices (one row per pixel); the
-/// feature layers write straight into their slice of H_concat, B2 and A1 into Concat2 (B2 first).
+/// shard of `n` patches of `h` x `w` LR pixels.
 ///
-/// Convs are im2col + `cblas_sgemm` (single-threaded BLAS; the trainer parallelises over
-/// minibatch shards, one graph per thread). Not thread-safe: one graph per thread.
+/// Activations live in zero-haloed NHWC buffers; the feature layers write straight into their slice of
+/// H_concat, B2 and A1 into Concat2 (B2 first). Convolutions and the input-gradient convolutions
+/// (flipped, transposed kernels) run on the direct AVX2 kernels `srk_conv_rows`; weight gradients on
+/// `srt_conv_dw`. Not thread-safe: one graph per thread.
 final class TrainingGraph {
     let config: DCSCNConfig
     let layout: ParameterLayout
@@ -15,25 +33,30 @@ final class TrainingGraph {
     /// Dropout keep probability (1 = off).
     var keep: Float = 1
 
-    // Inputs (LR, bicubic and target on the 0...255 scale).
-    let lr: TrainBuffer, bic: TrainBuffer, hr: TrainBuffer
-    /// Network output (residual + bicubic), `n * hrH * hrW`.
-    let out: TrainBuffer
+    // Dense inputs (LR, bicubic and target on the 0...255 scale) and the output.
+    let lr: TrainBuffer, bic: TrainBuffer, hr: TrainBuffer, out: TrainBuffer
 
     private let specs: [DCSCNLayerSpec]
     private let featureOffsets: [Int]
-    private let concatWidth: Int, reconWidth: Int
+    private let pad: Int
     private var grid: [(h: Int, w: Int)] = []
-    private var cols: [TrainBuffer?] = []
     private var zs: [TrainBuffer] = []
     private(set) var masks: [TrainBuffer?] = []
-    private let hconcat: TrainBuffer, b1out: TrainBuffer, concat2: TrainBuffer
-    private var up: [TrainBuffer] = []          // depth_to_space outputs, one per stage
-    // Gradients of activations.
-    private let gOut: TrainBuffer, gH: TrainBuffer, gB1: TrainBuffer, gConcat2: TrainBuffer
-    private var gUp: [TrainBuffer] = []
-    private let gz: TrainBuffer, gcol: TrainBuffer
+    private var gzs: [PaddedBuffer] = []
+    private var gws: [TrainBuffer] = []
+    private var packed: [TrainBuffer] = []
+    private var packedT: [TrainBuffer?] = []
+    private var biasPad: [TrainBuffer] = []
+    private let zeroBias: TrainBuffer
+    private let lrP: PaddedBuffer, hconcat: PaddedBuffer, b1out: PaddedBuffer, concat2: PaddedBuffer
+    private var up: [PaddedBuffer] = []
+    private let gH: PaddedBuffer, gB1: PaddedBuffer, gConcat2: PaddedBuffer
+    private var gUp: [PaddedBuffer] = []
+    private let gOut: TrainBuffer
+    private var tmp: [PaddedBuffer] = []     // per feature layer i > 0: its input gradient before the add
+    private let packedNIN: TrainBuffer       // [A1; B1] transposed, for the combined input gradient
     private var gAlpha = [Double](), gBias = [Double]()
+    private let idxA1: Int, idxB1: Int
 
     init(config: DCSCNConfig, n: Int, h: Int, w: Int) {
         self.config = config
@@ -41,149 +64,148 @@ final class TrainingGraph {
         self.n = n; self.h = h; self.w = w
         hrH = h * config.scale; hrW = w * config.scale
         specs = config.layers
+        pad = config.kernelSize / 2
         var offs: [Int] = []
         var o = 0
         for fw in config.featureWidths { offs.append(o); o += fw }
         featureOffsets = offs
-        concatWidth = config.concatWidth
-        reconWidth = config.reconstructionWidth
-        let rows = n * h * w
-        lr = TrainBuffer(rows)
+        lr = TrainBuffer(n * h * w)
         bic = TrainBuffer(n * hrH * hrW); hr = TrainBuffer(n * hrH * hrW); out = TrainBuffer(n * hrH * hrW)
-        hconcat = TrainBuffer(rows * concatWidth); gH = TrainBuffer(rows * concatWidth)
-        b1out = TrainBuffer(rows * config.ninB); gB1 = TrainBuffer(rows * config.ninB)
-        concat2 = TrainBuffer(rows * reconWidth); gConcat2 = TrainBuffer(rows * reconWidth)
         gOut = TrainBuffer(n * hrH * hrW)
+        lrP = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: 1)
+        hconcat = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.concatWidth)
+        gH = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.concatWidth)
+        b1out = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.ninB)
+        gB1 = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.ninB)
+        concat2 = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.reconstructionWidth)
+        gConcat2 = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.reconstructionWidth)
         var g = (h: h, w: w)
-        var maxZ = 0, maxCol = 0, maxC = 0
-        for s in specs {
+        var maxC = 1
+        var a1 = 0, b1 = 0
+        for (l, s) in specs.enumerated() {
             grid.append(g)
-            let r = n * g.h * g.w
-            let K = s.kernel * s.kernel * s.inChannels
-            cols.append(s.kernel == 1 ? nil : TrainBuffer(r * K))
-            zs.append(TrainBuffer(r * s.outChannels))
-            masks.append(s.hasDropout ? TrainBuffer(r * s.outChannels) : nil)
-            maxZ = max(maxZ, r * s.outChannels); maxCol = max(maxCol, r * K); maxC = max(maxC, s.outChannels)
-            if case .upsample(_, let b) = s.role {
+            let cpad = srk_conv_padded_cout(Int32(s.outChannels))
+            zs.append(TrainBuffer(n * g.h * g.w * s.outChannels))
+            masks.append(s.hasDropout ? TrainBuffer(n * g.h * g.w * s.outChannels) : nil)
+            gzs.append(PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: cpad))
+            gws.append(TrainBuffer(s.kernel * s.kernel * s.inChannels * cpad))
+            packed.append(TrainBuffer(srk_conv_packed_size(Int32(s.kernel), Int32(s.inChannels), Int32(s.outChannels))))
+            packedT.append(TrainBuffer(srk_conv_packed_size(Int32(s.kernel), Int32(s.outChannels), Int32(s.inChannels))))
+            biasPad.append(TrainBuffer(cpad))
+            maxC = max(maxC, s.outChannels, s.inChannels)
+            switch s.role {
+            case .ninA: a1 = l
+            case .ninB1: b1 = l
+            case .feature(let i) where i > 0:
+                tmp.append(PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: s.inChannels))
+            case .upsample(_, let b):
                 g = (g.h * b, g.w * b)
                 let c = s.outChannels / (b * b)
-                up.append(TrainBuffer(n * g.h * g.w * c)); gUp.append(TrainBuffer(n * g.h * g.w * c))
+                up.append(PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: c))
+                gUp.append(PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: c))
+            default: break
             }
         }
-        gz = TrainBuffer(maxZ); gcol = TrainBuffer(maxCol)
+        idxA1 = a1; idxB1 = b1
+        zeroBias = TrainBuffer(srk_conv_padded_cout(Int32(maxC)) + 8)
+        packedNIN = TrainBuffer(srk_conv_packed_size(1, Int32(config.ninA + config.ninB), Int32(config.concatWidth)))
         gAlpha = [Double](repeating: 0, count: maxC); gBias = gAlpha
     }
 
-    // MARK: conv helpers
+    // MARK: weights
 
-    private func convForward(_ l: Int, _ params: UnsafePointer<Float>, input: UnsafePointer<Float>, ldin: Int,
-                             output: UnsafeMutablePointer<Float>?, ldout: Int, dropoutSeed: UInt64) {
-        let s = specs[l], e = layout.entries[l], g = grid[l]
-        let rows = n * g.h * g.w, K = s.kernel * s.kernel * s.inChannels
-        var a = input, lda = ldin
-        if let col = cols[l] {
-            srt_im2col(input, ldin, Int32(n), Int32(g.h), Int32(g.w), Int32(s.inChannels), Int32(s.kernel), col.p)
-            a = UnsafePointer(col.p); lda = K
-        }
-        let z = zs[l].p
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(s.outChannels), Int32(K),
-                    1, a, Int32(lda), params + e.kernel.lowerBound, Int32(s.outChannels), 0, z, Int32(s.outChannels))
-        var mask: UnsafePointer<Float>? = nil
-        if keep < 1, let m = masks[l] {
-            srt_dropout_mask(m.p, rows * s.outChannels, keep, dropoutSeed &+ UInt64(l) &* 0x9E37_79B9)
-            mask = UnsafePointer(m.p)
-        }
-        srt_bias_prelu_fwd(z, rows, Int32(s.outChannels), s.hasBias ? params + e.bias.lowerBound : nil,
-                           s.hasPReLU ? params + e.alpha.lowerBound : nil, mask, output ?? z, output == nil ? s.outChannels : ldout)
-    }
-
-    private func convBackward(_ l: Int, _ params: UnsafePointer<Float>, _ grads: UnsafeMutablePointer<Float>,
-                              input: UnsafePointer<Float>, ldin: Int, gout: UnsafePointer<Float>, ldg: Int,
-                              gin: UnsafeMutablePointer<Float>?, ldgin: Int) {
-        let s = specs[l], e = layout.entries[l], g = grid[l]
-        let rows = n * g.h * g.w, K = s.kernel * s.kernel * s.inChannels, co = s.outChannels
-        for j in 0..<co { gAlpha[j] = 0; gBias[j] = 0 }
-        let mask: UnsafePointer<Float>? = (keep < 1 && masks[l] != nil) ? UnsafePointer(masks[l]!.p) : nil
-        gAlpha.withUnsafeMutableBufferPointer { ga in
-            gBias.withUnsafeMutableBufferPointer { gb in
-                srt_prelu_bwd(zs[l].p, rows, Int32(co), gout, ldg, s.hasPReLU ? params + e.alpha.lowerBound : nil,
-                              mask, gz.p, s.hasPReLU ? ga.baseAddress : nil, s.hasBias ? gb.baseAddress : nil)
+    /// Packs the step's weights for the direct kernels (forward and transposed).
+    private func pack(_ params: UnsafePointer<Float>) {
+        var tr: [Float] = []
+        for (l, s) in specs.enumerated() {
+            let e = layout.entries[l]
+            let k = s.kernel, ci = s.inChannels, co = s.outChannels
+            let wk = params + e.kernel.lowerBound
+            srk_conv_pack(Int32(k), Int32(ci), Int32(co), wk, packed[l].p)
+            biasPad[l].zero()
+            if s.hasBias { biasPad[l].p.update(from: params + e.bias.lowerBound, count: co) }
+            // W'[ky',kx',co,ci] = W[k-1-ky', k-1-kx', ci, co]
+            tr = [Float](repeating: 0, count: k * k * ci * co)
+            for t in 0..<(k * k) {
+                let ft = k * k - 1 - t
+                for c in 0..<ci { for o in 0..<co { tr[(t * co + o) * ci + c] = wk[(ft * ci + c) * co + o] } }
             }
+            srk_conv_pack(Int32(k), Int32(co), Int32(ci), tr, packedT[l]!.p)
         }
-        for j in 0..<co {
-            if s.hasBias { grads[e.bias.lowerBound + j] = Float(gBias[j]) }
-            if s.hasPReLU { grads[e.alpha.lowerBound + j] = Float(gAlpha[j]) }
+        // [A1; B1] transposed: 1x1, (ninA + ninB) -> concatWidth.
+        let ca = config.ninA, cb = config.ninB, cc = config.concatWidth
+        var nin = [Float](repeating: 0, count: (ca + cb) * cc)
+        let wa = params + layout.entries[idxA1].kernel.lowerBound, wb = params + layout.entries[idxB1].kernel.lowerBound
+        for c in 0..<cc {
+            for o in 0..<ca { nin[o * cc + c] = wa[c * ca + o] }
+            for o in 0..<cb { nin[(ca + o) * cc + c] = wb[c * cb + o] }
         }
-        let a: UnsafePointer<Float> = cols[l].map { UnsafePointer($0.p) } ?? input
-        let lda = cols[l] == nil ? ldin : K
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(K), Int32(co), Int32(rows),
-                    1, a, Int32(lda), gz.p, Int32(co), 0, grads + e.kernel.lowerBound, Int32(co))
-        guard let gin else { return }
-        if s.kernel == 1 {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(K), Int32(co),
-                        1, gz.p, Int32(co), params + e.kernel.lowerBound, Int32(co), 1, gin, Int32(ldgin))
-        } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(K), Int32(co),
-                        1, gz.p, Int32(co), params + e.kernel.lowerBound, Int32(co), 0, gcol.p, Int32(K))
-            srt_col2im_add(gcol.p, Int32(n), Int32(g.h), Int32(g.w), Int32(s.inChannels), Int32(s.kernel), gin, ldgin)
+        srk_conv_pack(1, Int32(ca + cb), Int32(cc), nin, packedNIN.p)
+    }
+
+    /// Runs one conv per patch: `out` dense (n, gh, gw, cout) or a view.
+    private func conv(_ layer: inout srk_conv_layer, inputs: [(srt_view, Int)], gh: Int, gw: Int,
+                      out: srt_view) {
+        var parts = inputs.map { srk_input(base: UnsafePointer($0.0.base), rs: $0.0.rs, ps: $0.0.ps, channels: Int32($0.1)) }
+        for img in 0..<n {
+            for j in parts.indices { parts[j].base = UnsafePointer(inputs[j].0.base + img * inputs[j].0.ns) }
+            srk_conv_rows(&layer, Int32(SRK_ISA_AUTO), parts, Int32(parts.count), out.base + img * out.ns,
+                          out.rs, out.ps, Int32(gw), 0, Int32(gh))
         }
     }
 
-    /// Where layer `l` reads its input from: (pointer, row stride).
-    private func inputOf(_ l: Int) -> (UnsafeMutablePointer<Float>, Int) {
+    private func dense(_ b: TrainBuffer, _ gh: Int, _ gw: Int, _ c: Int) -> srt_view {
+        srt_view(base: b.p, ns: gh * gw * c, rs: gw * c, ps: c)
+    }
+
+    /// Where layer `l` reads its input: (view, channels).
+    private func inputOf(_ l: Int) -> srt_view {
         switch specs[l].role {
-        case .feature(let i):
-            return i == 0 ? (lr.p, 1) : (hconcat.p + featureOffsets[i - 1], concatWidth)
-        case .ninA, .ninB1: return (hconcat.p, concatWidth)
-        case .ninB2: return (b1out.p, config.ninB)
-        case .upsample(let st, _):
-            return st == 0 ? (concat2.p, reconWidth) : (up[st - 1].p, specs[l].inChannels)
-        case .reconstruct: return (up[up.count - 1].p, specs[l].inChannels)
+        case .feature(let i): return i == 0 ? lrP.view() : hconcat.view(featureOffsets[i - 1])
+        case .ninA, .ninB1: return hconcat.view()
+        case .ninB2: return b1out.view()
+        case .upsample(let st, _): return st == 0 ? concat2.view() : up[st - 1].view()
+        case .reconstruct: return up[up.count - 1].view()
         }
     }
 
-    private func gradInputOf(_ l: Int) -> (UnsafeMutablePointer<Float>, Int)? {
-        switch specs[l].role {
-        case .feature(let i):
-            return i == 0 ? nil : (gH.p + featureOffsets[i - 1], concatWidth)
-        case .ninA, .ninB1: return (gH.p, concatWidth)
-        case .ninB2: return (gB1.p, config.ninB)
-        case .upsample(let st, _):
-            return st == 0 ? (gConcat2.p, reconWidth) : (gUp[st - 1].p, specs[l].inChannels)
-        case .reconstruct: return (gUp[gUp.count - 1].p, specs[l].inChannels)
-        }
-    }
-
-    // MARK: forward / backward
+    // MARK: forward
 
     /// Runs the network on `lr`/`bic` (already filled) and writes `out`.
     func forward(_ params: UnsafePointer<Float>, dropoutSeed: UInt64 = 0) {
+        pack(params)
+        srt_copy_to_view(lr.p, 1, lrP.view(), Int32(n), Int32(h), Int32(w))
         for l in specs.indices {
-            let s = specs[l]
-            let (inp, ldin) = inputOf(l)
+            let s = specs[l], e = layout.entries[l], g = grid[l]
+            let co = s.outChannels
+            var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.inChannels), cout: Int32(co),
+                                       w: UnsafePointer(packed[l].p), bias: UnsafePointer(biasPad[l].p), alpha: nil)
+            conv(&layer, inputs: [(inputOf(l), s.inChannels)], gh: g.h, gw: g.w, out: dense(zs[l], g.h, g.w, co))
+            var mask: UnsafePointer<Float>? = nil
+            if keep < 1, let m = masks[l] {
+                srt_dropout_mask(m.p, n * g.h * g.w * co, keep, dropoutSeed &+ UInt64(l) &* 0x9E37_79B9)
+                mask = UnsafePointer(m.p)
+            }
+            let alpha: UnsafePointer<Float>? = s.hasPReLU ? params + e.alpha.lowerBound : nil
             switch s.role {
             case .feature(let i):
-                convForward(l, params, input: inp, ldin: ldin, output: hconcat.p + featureOffsets[i], ldout: concatWidth, dropoutSeed: dropoutSeed)
+                srt_act_fwd(zs[l].p, Int32(co), alpha, mask, hconcat.view(featureOffsets[i]), Int32(n), Int32(h), Int32(w))
             case .ninA:
-                convForward(l, params, input: inp, ldin: ldin, output: concat2.p + config.ninB, ldout: reconWidth, dropoutSeed: dropoutSeed)
+                srt_act_fwd(zs[l].p, Int32(co), alpha, mask, concat2.view(config.ninB), Int32(n), Int32(h), Int32(w))
             case .ninB1:
-                convForward(l, params, input: inp, ldin: ldin, output: b1out.p, ldout: config.ninB, dropoutSeed: dropoutSeed)
+                srt_act_fwd(zs[l].p, Int32(co), alpha, mask, b1out.view(), Int32(n), Int32(h), Int32(w))
             case .ninB2:
-                convForward(l, params, input: inp, ldin: ldin, output: concat2.p, ldout: reconWidth, dropoutSeed: dropoutSeed)
+                srt_act_fwd(zs[l].p, Int32(co), alpha, mask, concat2.view(), Int32(n), Int32(h), Int32(w))
             case .upsample(let st, let b):
-                convForward(l, params, input: inp, ldin: ldin, output: nil, ldout: 0, dropoutSeed: dropoutSeed)
-                let g = grid[l]
-                srt_depth_to_space(zs[l].p, Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(s.outChannels / (b * b)), up[st].p)
+                srt_d2s_view(zs[l].p, Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(co / (b * b)), up[st].view())
             case .reconstruct:
-                convForward(l, params, input: inp, ldin: ldin, output: nil, ldout: 0, dropoutSeed: dropoutSeed)
-                let count = n * hrH * hrW
-                srt_residual_loss(zs[l].p, bic.p, bic.p, count, 0, out.p, nil)
+                srt_residual_loss(zs[l].p, bic.p, bic.p, n * hrH * hrW, 0, out.p, nil)
             }
         }
     }
 
     /// Loss of the last forward against `hr`: returns the sum of squared (or absolute) errors and
-    /// fills the output gradient of `sum / normaliser`.
+    /// keeps the gradient of `sum / normaliser` for `backward`.
     func loss(l1: Bool, normaliser: Int) -> Double {
         let count = n * hrH * hrW
         let total = srt_residual_loss(zs[specs.count - 1].p, bic.p, hr.p, count, l1 ? 1 : 0, out.p, gOut.p)
@@ -194,32 +216,74 @@ final class TrainingGraph {
         return total
     }
 
+    // MARK: backward
+
+    /// Activation backward + weight gradient of layer `l`; `gz[l]` then holds the pre-activation gradient.
+    private func layerGrads(_ l: Int, _ params: UnsafePointer<Float>, _ grads: UnsafeMutablePointer<Float>, gout: srt_view) {
+        let s = specs[l], e = layout.entries[l], g = grid[l]
+        let co = s.outChannels, ci = s.inChannels, k = s.kernel
+        let cpad = Int(srk_conv_padded_cout(Int32(co)))
+        for j in 0..<co { gAlpha[j] = 0; gBias[j] = 0 }
+        let mask: UnsafePointer<Float>? = (keep < 1 && masks[l] != nil) ? UnsafePointer(masks[l]!.p) : nil
+        gAlpha.withUnsafeMutableBufferPointer { ga in
+            gBias.withUnsafeMutableBufferPointer { gb in
+                srt_act_bwd(zs[l].p, Int32(co), gout, s.hasPReLU ? params + e.alpha.lowerBound : nil, mask, gzs[l].view(),
+                            Int32(n), Int32(g.h), Int32(g.w), s.hasPReLU ? ga.baseAddress : nil, s.hasBias ? gb.baseAddress : nil)
+            }
+        }
+        for j in 0..<co {
+            if s.hasBias { grads[e.bias.lowerBound + j] = Float(gBias[j]) }
+            if s.hasPReLU { grads[e.alpha.lowerBound + j] = Float(gAlpha[j]) }
+        }
+        gws[l].zero()
+        srt_conv_dw(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w), Int32(k), gws[l].p)
+        let gk = grads + e.kernel.lowerBound
+        for r in 0..<(k * k * ci) {
+            (gk + r * co).update(from: gws[l].p + r * cpad, count: co)
+        }
+    }
+
+    /// Input gradient of layer `l` from `gz[l]` into `target` (overwrites the interior).
+    private func inputGrad(_ l: Int, into target: srt_view) {
+        let s = specs[l], g = grid[l]
+        var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.outChannels), cout: Int32(s.inChannels),
+                                   w: UnsafePointer(packedT[l]!.p), bias: UnsafePointer(zeroBias.p), alpha: nil)
+        conv(&layer, inputs: [(gzs[l].view(), s.outChannels)], gh: g.h, gw: g.w, out: target)
+    }
+
     /// Backpropagates the output gradient of the last `loss` call; writes every parameter's gradient into `grads`.
     func backward(_ params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
-        gH.zero(); gB1.zero(); gConcat2.zero()
-        for b in gUp { b.zero() }
+        var tmpIndex = tmp.count - 1
         for l in specs.indices.reversed() {
-            let s = specs[l]
-            let (inp, ldin) = inputOf(l)
-            let gin = gradInputOf(l)
+            let s = specs[l], g = grid[l]
             switch s.role {
-            case .feature(let i):
-                convBackward(l, params, grads, input: inp, ldin: ldin, gout: gH.p + featureOffsets[i], ldg: concatWidth,
-                             gin: gin?.0, ldgin: gin?.1 ?? 0)
-            case .ninA:
-                convBackward(l, params, grads, input: inp, ldin: ldin, gout: gConcat2.p + config.ninB, ldg: reconWidth,
-                             gin: gin?.0, ldgin: gin?.1 ?? 0)
-            case .ninB1:
-                convBackward(l, params, grads, input: inp, ldin: ldin, gout: gB1.p, ldg: config.ninB, gin: gin?.0, ldgin: gin?.1 ?? 0)
-            case .ninB2:
-                convBackward(l, params, grads, input: inp, ldin: ldin, gout: gConcat2.p, ldg: reconWidth, gin: gin?.0, ldgin: gin?.1 ?? 0)
-            case .upsample(let st, let b):
-                let g = grid[l]
-                // gz is reused inside convBackward, so unshuffle into the layer's own z buffer (no longer needed).
-                srt_space_to_depth(gUp[st].p, Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(s.outChannels / (b * b)), zs[l].p)
-                convBackward(l, params, grads, input: inp, ldin: ldin, gout: zs[l].p, ldg: s.outChannels, gin: gin?.0, ldgin: gin?.1 ?? 0)
             case .reconstruct:
-                convBackward(l, params, grads, input: inp, ldin: ldin, gout: gOut.p, ldg: 1, gin: gin?.0, ldgin: gin?.1 ?? 0)
+                layerGrads(l, params, grads, gout: dense(gOut, g.h, g.w, 1))
+                inputGrad(l, into: gUp[gUp.count - 1].view())
+            case .upsample(let st, let b):
+                let gz = gzs[l].view()
+                srt_s2d_view(gUp[st].view(), Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(s.outChannels / (b * b)), gz)
+                layerGrads(l, params, grads, gout: gz)
+                inputGrad(l, into: st == 0 ? gConcat2.view() : gUp[st - 1].view())
+            case .ninB2:
+                layerGrads(l, params, grads, gout: gConcat2.view())
+                inputGrad(l, into: gB1.view())
+            case .ninB1:
+                layerGrads(l, params, grads, gout: gB1.view())
+            case .ninA:
+                layerGrads(l, params, grads, gout: gConcat2.view(config.ninB))
+                // gH = [gzA1, gzB1] through the transposed [A1; B1] 1x1 kernels.
+                var layer = srk_conv_layer(k: 1, cin: Int32(config.ninA + config.ninB), cout: Int32(config.concatWidth),
+                                           w: UnsafePointer(packedNIN.p), bias: UnsafePointer(zeroBias.p), alpha: nil)
+                conv(&layer, inputs: [(gzs[idxA1].view(), config.ninA), (gzs[idxB1].view(), config.ninB)],
+                     gh: h, gw: w, out: gH.view())
+            case .feature(let i):
+                layerGrads(l, params, grads, gout: gH.view(featureOffsets[i]))
+                if i > 0 {
+                    let t = tmp[tmpIndex]; tmpIndex -= 1
+                    inputGrad(l, into: t.view())
+                    srt_add_view(t.view(), gH.view(featureOffsets[i - 1]), Int32(s.inChannels), Int32(n), Int32(h), Int32(w))
+                }
             }
         }
     }

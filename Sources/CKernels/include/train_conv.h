@@ -1,0 +1,38 @@
+#ifndef SRCORE_TRAIN_CONV_H
+#define SRCORE_TRAIN_CONV_H
+/* Training kernels on padded NHWC "views": element (n, y, x, c) of a view is
+   base[n*ns + y*rs + x*ps + c], where base points at pixel (0, 0) of patch 0 and every patch is
+   surrounded by a zero halo of k/2 pixels (so SAME convolutions read the halo as padding). */
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct srt_view {
+    float *base;
+    ptrdiff_t ns, rs, ps;
+} srt_view;
+
+/* gw[(tap*cin + ci)*cpad + o] += sum over patches, y < h, x < w of
+   in(n, y+ky-k/2, x+kx-k/2, ci) * gz(n, y, x, o), o < cpad (gz's channels beyond cout must be 0). */
+void srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw);
+
+/* out(n,y,x,j) = prelu(z[((n*h+y)*w+x)*c + j]) * mask[...] (alpha/mask may be NULL). */
+void srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w);
+
+/* gz(n,y,x,j) = gout(n,y,x,j) * mask * (z > 0 ? 1 : alpha) for j < c (alpha NULL: identity);
+   galpha[j] += sum(gout*mask*min(z,0)); gbias[j] += sum(gz) (either may be NULL). */
+void srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
+                 int n, int h, int w, double *galpha, double *gbias);
+
+/* depth_to_space from a dense z (n, h, w, b*b*C) into a view at the (h*b, w*b) grid. */
+void srt_d2s_view(const float *z, int n, int h, int w, int b, int C, srt_view out);
+/* Adjoint: gz(n,y,x,(i*b+j)*C+c) = gout(n, y*b+i, x*b+j, c); gz is a view at the (h, w) grid. */
+void srt_s2d_view(srt_view gout, int n, int h, int w, int b, int C, srt_view gz);
+
+/* dst(n,y,x,j) += src(n,y,x,j) for j < c. */
+void srt_add_view(srt_view src, srt_view dst, int c, int n, int h, int w);
+/* dst(n,y,x,j) = src[((n*h+y)*w+x)*c + j] (dense to view). */
+void srt_copy_to_view(const float *src, int c, srt_view dst, int n, int h, int w);
+
+/* 1 when the AVX2 weight-gradient kernel is used on this CPU. */
+int srt_conv_dw_uses_avx2(void);
+#endif

@@ -1,0 +1,197 @@
+#include "train_conv.h"
+#include "ckernels.h"
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SRT_X86 1
+#endif
+
+/* ---- weight gradient ---------------------------------------------------------------------- */
+
+static void dw_portable(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw) {
+    const int p = k / 2;
+    for (int img = 0; img < n; img++)
+        for (int y = 0; y < h; y++)
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) {
+                    float *g0 = gw + (size_t)(ky * k + kx) * cin * cpad;
+                    for (int x = 0; x < w; x++) {
+                        const float *ip = in.base + img * in.ns + (y + ky - p) * in.rs + (x + kx - p) * in.ps;
+                        const float *gp = gz.base + img * gz.ns + y * gz.rs + x * gz.ps;
+                        for (int ci = 0; ci < cin; ci++) {
+                            const float v = ip[ci];
+                            float *gr = g0 + (size_t)ci * cpad;
+                            for (int o = 0; o < cpad; o++) gr[o] += v * gp[o];
+                        }
+                    }
+                }
+}
+
+#ifdef SRT_X86
+#define AVX2_INLINE static inline __attribute__((always_inline, target("avx2,fma")))
+#define AVX2 __attribute__((target("avx2,fma")))
+
+/* One tile: CB input channels x NV output vectors, accumulated over the w pixels of a row. */
+AVX2_INLINE void dw_tile(const int CB, const int NV, const float *ip, ptrdiff_t ips, const float *gp, ptrdiff_t gps,
+                         int w, float *gr, int cpad) {
+    __m256 acc[CB][NV];
+    for (int c = 0; c < CB; c++)
+        for (int v = 0; v < NV; v++) acc[c][v] = _mm256_loadu_ps(gr + (size_t)c * cpad + 8 * v);
+    for (int x = 0; x < w; x++) {
+        __m256 g[NV];
+        for (int v = 0; v < NV; v++) g[v] = _mm256_loadu_ps(gp + x * gps + 8 * v);
+        for (int c = 0; c < CB; c++) {
+            const __m256 b = _mm256_broadcast_ss(ip + x * ips + c);
+            for (int v = 0; v < NV; v++) acc[c][v] = _mm256_fmadd_ps(b, g[v], acc[c][v]);
+        }
+    }
+    for (int c = 0; c < CB; c++)
+        for (int v = 0; v < NV; v++) _mm256_storeu_ps(gr + (size_t)c * cpad + 8 * v, acc[c][v]);
+}
+
+#define TILE(CB, NV)                                                                                   \
+    static AVX2 void dw_tile_##CB##_##NV(const float *ip, ptrdiff_t ips, const float *gp, ptrdiff_t gps, \
+                                         int w, float *gr, int cpad) {                                  \
+        dw_tile(CB, NV, ip, ips, gp, gps, w, gr, cpad);                                                 \
+    }
+TILE(2, 4) TILE(1, 4) TILE(3, 3) TILE(1, 3) TILE(4, 2) TILE(1, 2) TILE(8, 1) TILE(1, 1)
+typedef void (*dw_fn)(const float *, ptrdiff_t, const float *, ptrdiff_t, int, float *, int);
+
+static AVX2 void dw_avx2(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw) {
+    const int p = k / 2;
+    for (int o0 = 0; o0 < cpad; o0 += 32) {
+        const int nv = (cpad - o0) >= 32 ? 4 : (cpad - o0) / 8;
+        dw_fn big, one;
+        int CB;
+        switch (nv) {
+        case 4: big = dw_tile_2_4; one = dw_tile_1_4; CB = 2; break;
+        case 3: big = dw_tile_3_3; one = dw_tile_1_3; CB = 3; break;
+        case 2: big = dw_tile_4_2; one = dw_tile_1_2; CB = 4; break;
+        default: big = dw_tile_8_1; one = dw_tile_1_1; CB = 8; break;
+        }
+        for (int img = 0; img < n; img++)
+            for (int y = 0; y < h; y++) {
+                const float *gp = gz.base + img * gz.ns + y * gz.rs + o0;
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++) {
+                        const float *ip0 = in.base + img * in.ns + (y + ky - p) * in.rs + (kx - p) * in.ps;
+                        float *g0 = gw + (size_t)(ky * k + kx) * cin * cpad + o0;
+                        int c = 0;
+                        for (; c + CB <= cin; c += CB) big(ip0 + c, in.ps, gp, gz.ps, w, g0 + (size_t)c * cpad, cpad);
+                        for (; c < cin; c++) one(ip0 + c, in.ps, gp, gz.ps, w, g0 + (size_t)c * cpad, cpad);
+                    }
+            }
+    }
+}
+#endif
+
+static int g_dw_avx2 = -1;
+
+int srt_conv_dw_uses_avx2(void) {
+    if (g_dw_avx2 < 0) g_dw_avx2 = srk_cpu_has_avx2_fma();
+    return g_dw_avx2;
+}
+
+void srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw) {
+#ifdef SRT_X86
+    if (srt_conv_dw_uses_avx2() && cpad % 8 == 0) { dw_avx2(in, cin, gz, cpad, n, h, w, k, gw); return; }
+#endif
+    dw_portable(in, cin, gz, cpad, n, h, w, k, gw);
+}
+
+/* ---- element-wise ops on views ----------------------------------------------------------- */
+
+void srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w) {
+    for (int img = 0; img < n; img++)
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const size_t r = (((size_t)img * h + y) * w + x) * c;
+                const float *zr = z + r;
+                const float *m = mask ? mask + r : NULL;
+                float *o = out.base + img * out.ns + y * out.rs + x * out.ps;
+                for (int j = 0; j < c; j++) {
+                    float v = zr[j];
+                    if (alpha && v < 0.0f) v *= alpha[j];
+                    o[j] = m ? v * m[j] : v;
+                }
+            }
+}
+
+void srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
+                 int n, int h, int w, double *galpha, double *gbias) {
+    float ga[1024], gb[1024];
+    for (int j = 0; j < c && j < 1024; j++) { ga[j] = 0; gb[j] = 0; }
+    for (int img = 0; img < n; img++) {
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                const size_t r = (((size_t)img * h + y) * w + x) * c;
+                const float *zr = z + r;
+                const float *m = mask ? mask + r : NULL;
+                const float *g = gout.base + img * gout.ns + y * gout.rs + x * gout.ps;
+                float *o = gz.base + img * gz.ns + y * gz.rs + x * gz.ps;
+                for (int j = 0; j < c; j++) {
+                    const float gv = m ? g[j] * m[j] : g[j];
+                    float d = gv;
+                    if (alpha && !(zr[j] > 0.0f)) { d = gv * alpha[j]; ga[j] += gv * zr[j]; }
+                    o[j] = d;
+                    gb[j] += d;
+                }
+            }
+            /* flush the float partial sums to double once per row */
+            for (int j = 0; j < c; j++) {
+                if (galpha) galpha[j] += ga[j];
+                if (gbias) gbias[j] += gb[j];
+                ga[j] = 0; gb[j] = 0;
+            }
+        }
+    }
+}
+
+void srt_d2s_view(const float *z, int n, int h, int w, int b, int C, srt_view out) {
+    const size_t cin = (size_t)b * b * C;
+    for (int img = 0; img < n; img++)
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const float *src = z + (((size_t)img * h + y) * w + x) * cin;
+                for (int i = 0; i < b; i++)
+                    for (int j = 0; j < b; j++) {
+                        float *d = out.base + img * out.ns + (y * b + i) * out.rs + (x * b + j) * out.ps;
+                        const float *s = src + (size_t)(i * b + j) * C;
+                        for (int c = 0; c < C; c++) d[c] = s[c];
+                    }
+            }
+}
+
+void srt_s2d_view(srt_view gout, int n, int h, int w, int b, int C, srt_view gz) {
+    for (int img = 0; img < n; img++)
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                float *dst = gz.base + img * gz.ns + y * gz.rs + x * gz.ps;
+                for (int i = 0; i < b; i++)
+                    for (int j = 0; j < b; j++) {
+                        const float *s = gout.base + img * gout.ns + (y * b + i) * gout.rs + (x * b + j) * gout.ps;
+                        float *d = dst + (size_t)(i * b + j) * C;
+                        for (int c = 0; c < C; c++) d[c] = s[c];
+                    }
+            }
+}
+
+void srt_add_view(srt_view src, srt_view dst, int c, int n, int h, int w) {
+    for (int img = 0; img < n; img++)
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const float *s = src.base + img * src.ns + y * src.rs + x * src.ps;
+                float *d = dst.base + img * dst.ns + y * dst.rs + x * dst.ps;
+                for (int j = 0; j < c; j++) d[j] += s[j];
+            }
+}
+
+void srt_copy_to_view(const float *src, int c, srt_view dst, int n, int h, int w) {
+    for (int img = 0; img < n; img++)
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const float *s = src + (((size_t)img * h + y) * w + x) * c;
+                float *d = dst.base + img * dst.ns + y * dst.rs + x * dst.ps;
+                for (int j = 0; j < c; j++) d[j] = s[j];
+            }
+}
