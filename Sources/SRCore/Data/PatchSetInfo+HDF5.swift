@@ -31,9 +31,10 @@ extension PatchSetInfo {
     /// Reads and validates the attributes of a patch set; refuses other files with a clear message.
     static func read(from file: HDF5File) throws -> PatchSetInfo {
         let p = file.path
-        let format = try? file.stringAttribute("format")
-        guard let format = format ?? nil, format == PatchSetInfo.format else {
-            throw SRError(.format, "\(p): not a patch set (root attribute format is \((try? file.stringAttribute("format")).flatMap { $0 }.map { "\"\($0)\"" } ?? "missing"), expected \"\(PatchSetInfo.format)\")")
+        let format: String? = (try? file.stringAttribute("format")) ?? nil
+        guard format == PatchSetInfo.format else {
+            let found = format.map { "\"\($0)\"" } ?? "missing"
+            throw SRError(.format, "\(p): not a patch set (root attribute format is \(found), expected \"\(PatchSetInfo.format)\")")
         }
         let version = try file.stringAttribute("format_version") ?? "?"
         guard version.split(separator: ".").first == "1" else {

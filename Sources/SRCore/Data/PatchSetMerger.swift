@@ -81,10 +81,7 @@ public enum PatchSetMerger {
 
     /// How the merged file names a shard: its file name when in the same folder, else an absolute path.
     static func sourceName(_ path: String, relativeTo output: String) -> String {
-        func dir(_ p: String) -> String {
-            guard let s = p.lastIndexAbsolute else { return "." }
-            return s
-        }
+        func dir(_ p: String) -> String { p.lastIndex(of: "/").map { String(p[..<$0]) } ?? "." }
         if dir(path) == dir(output) { return String(path.split(separator: "/").last ?? "") }
         guard let r = realpath(path, nil) else { return path }
         defer { free(r) }
@@ -133,13 +130,5 @@ public enum PatchSetMerger {
         let d = H5Dcreate2(file.fileID, name, type, vspace, srh5_p_default(), dcpl, srh5_p_default())
         guard d >= 0 else { throw fail }
         H5Dclose(d)
-    }
-}
-
-private extension String {
-    /// The folder part of a path ("a/b.h5" -> "a"), nil when there is none.
-    var lastIndexAbsolute: String? {
-        guard let i = lastIndex(of: "/") else { return nil }
-        return String(self[..<i])
     }
 }
