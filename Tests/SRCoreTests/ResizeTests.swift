@@ -120,6 +120,18 @@ import Testing
         #expect(Resize.bicubic(flat, width: 21, height: 15, kernel: .matlab).pixels.allSatisfy { abs($0 - 42) < 1e-4 })
     }
 
+    @Test func matlabMatchesPublishedImresizeValues() {
+        // imresize(reshape(0:15, 4, 4)', [3 3]) (bicubic, antialiased 0.75x) as published in the
+        // docstring of bicubic_pytorch (Son, 2020), which reproduces MATLAB: rows 0 and 2 and the centre.
+        let x = Image(width: 4, height: 4, channels: 1, pixels: (0..<16).map { Float($0) })
+        let y = Resize.bicubic(x, width: 3, height: 3, kernel: .matlab)
+        let published: [(Int, Float)] = [(0, 0.7506), (1, 2.1004), (2, 3.4503), (4, 7.5000), (5, 8.8499),
+                                         (6, 11.5497), (7, 12.8996), (8, 14.2494)]
+        for (i, v) in published { #expect(abs(y.pixels[i] - v) < 1e-4, "sample \(i)") }
+        // The input is 4 * row + col, so the result is separable: y[1][0] = 4 * y1d[1] + y1d[0].
+        #expect(abs(y.pixels[3] - (4 * (y.pixels[1] - 4 * y.pixels[0] / 5) + y.pixels[0] / 5)) < 1e-4)
+    }
+
     @Test func matlabSymmetricPaddingByHand() {
         // 1-D check along x: MATLAB's imresize of [a b c d] to 8 samples, first output.
         // u = 1/2 + 0.25 = 0.75, taps at 1-based -2..3 (left = floor(0.75 - 2) = -2, P = 6):

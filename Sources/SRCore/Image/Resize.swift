@@ -86,9 +86,13 @@ public struct ResizePlan: Sendable {
     }
 
     /// Pillow runs the vertical pass first when the width grows and the height shrinks
-    /// (checked against Pillow 13: e.g. 23x19 -> 30x7); otherwise horizontal first. MATLAB: vertical first.
+    /// (checked against Pillow 13: e.g. 23x19 -> 30x7); otherwise horizontal first.
+    /// MATLAB resizes the dimension with the smaller scale first, rows on a tie.
     var verticalFirst: Bool {
-        kernel == .matlab || (x.outSize > x.inSize && y.outSize < y.inSize)
+        switch kernel {
+        case .pillow: return x.outSize > x.inSize && y.outSize < y.inSize
+        case .matlab: return Double(y.outSize) / Double(y.inSize) <= Double(x.outSize) / Double(x.inSize)
+        }
     }
 
     private func applyPillow(_ image: Image, rows: Range<Int>, cols: Range<Int>) -> Image {
