@@ -88,8 +88,8 @@ struct PixelBuffer {
         return a < b + UInt(other.span) && b < a + UInt(span)
     }
 
-    /// The pixels as planar floats on the 0...255 scale, the way srcore decodes PNGs: 8-bit samples
-    /// as they are, 16-bit samples divided by 257, float luma as it is.
+    /// The pixels as planar floats on the 0...255 scale, the way srcore decodes PNGs (PNGSamples.unpack):
+    /// 8-bit samples as they are, 16-bit samples divided by 257, float luma as it is.
     func planes() -> Image {
         let w = width, h = height, ch = format.channels
         var pixels = [Float](repeating: 0, count: w * h * ch)
@@ -121,7 +121,7 @@ struct PixelBuffer {
     }
 
     /// Writes planar 0...255 floats into the buffer: float luma as it is; integer formats rounded
-    /// half to even and clipped, exactly as srcore's PNG writer quantises. `image` must match the
+    /// half to even and clipped with `PNGSamples.quantize8/16`, the rule of srcore's PNG writer. `image` must match the
     /// buffer's size and channels (checked by the caller).
     func store(_ image: Image) {
         let w = width, h = height, ch = format.channels
@@ -137,34 +137,17 @@ struct PixelBuffer {
                     let d = row.assumingMemoryBound(to: UInt16.self)
                     for c in 0..<ch {
                         let s = i + (c * h + y) * w
-                        for x in 0..<w { d[x * ch + c] = Quantize.to16(s[x]) }
+                        for x in 0..<w { d[x * ch + c] = PNGSamples.quantize16(s[x]) }
                     }
                 default:
                     let d = row.assumingMemoryBound(to: UInt8.self)
                     for c in 0..<ch {
                         let s = i + (c * h + y) * w
-                        for x in 0..<w { d[x * ch + c] = Quantize.to8(s[x]) }
+                        for x in 0..<w { d[x * ch + c] = PNGSamples.quantize8(s[x]) }
                     }
                 }
             }
         }
-    }
-}
-
-/// srcore's PNG quantisation (SRCore's PNGSamples.quantize8/16, which is internal): round half to
-/// even, clip, NaN to 0. The C tests compare against `sr upscale` bit for bit, so a drift shows.
-enum Quantize {
-    @inline(__always) static func to8(_ v: Float) -> UInt8 {
-        if !(v > 0) { return 0 }
-        if v >= 255 { return 255 }
-        return UInt8(v.rounded(.toNearestOrEven))
-    }
-
-    @inline(__always) static func to16(_ v: Float) -> UInt16 {
-        let d = Double(v) * 257
-        if !(d > 0) { return 0 }
-        if d >= 65535 { return 65535 }
-        return UInt16(d.rounded(.toNearestOrEven))
     }
 }
 
