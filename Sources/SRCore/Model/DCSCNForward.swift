@@ -80,6 +80,9 @@ final class ForwardPass {
         guard !o1, !o2, bic.width == hrW, bic.height == hrH else {
             throw SRError(.shapeMismatch, "forward: bicubic input is \(bic.width)x\(bic.height), expected \(lr.width)x\(lr.height) x\(s)")
         }
+        guard hrW <= Int(Int32.max), hrH <= Int(Int32.max) else {
+            throw SRError(.invalidArgument, "forward: output \(hrW)x\(hrH) is too large")
+        }
     }
 
     /// Copies a one-plane image into a one-channel map's interior.
