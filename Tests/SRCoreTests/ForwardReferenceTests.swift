@@ -110,11 +110,11 @@ import Testing
         }
     }
 
-    /// Reused scratch (same size, then another size, then back) gives what a fresh network gives.
+    /// Reused scratch (same size, transposed size, another size) gives what a fresh network gives.
     @Test func scratchReuseMatchesFreshNetwork() throws {
         let params = try Self.parameters(.compact(scale: 3), seed: 11)
         let shared = try DCSCN(parameters: params)
-        for (i, (w, h)) in [(6, 5), (6, 5), (3, 8), (6, 5)].enumerated() {
+        for (i, (w, h)) in [(6, 5), (6, 5), (5, 6), (6, 5), (3, 8), (8, 3)].enumerated() {
             let lr = Self.randomImage(width: w, height: h, seed: UInt64(20 + i))
             let bic = Self.randomImage(width: w * 3, height: h * 3, seed: UInt64(40 + i))
             let fresh = try DCSCN(parameters: params).forward(lr: lr, bicubic: bic)

@@ -37,8 +37,13 @@ public final class DCSCN: @unchecked Sendable {
         var pass = cache
         cache = nil
         pthread_mutex_unlock(&cacheLock)
-        if let p = pass, p.lrWidth != lr.width || p.lrHeight != lr.height { pass = nil }
-        let p = try pass ?? ForwardPass(config: config, packed: packed, lrWidth: lr.width, lrHeight: lr.height)
+        var pool: BufferPool? = nil
+        if let p = pass, p.lrWidth != lr.width || p.lrHeight != lr.height {
+            // The transposed size (self-ensemble rotations) needs the very same buffer sizes.
+            if p.lrWidth == lr.height && p.lrHeight == lr.width { pool = BufferPool(p.buffers) }
+            pass = nil
+        }
+        let p = try pass ?? ForwardPass(config: config, packed: packed, lrWidth: lr.width, lrHeight: lr.height, pool: pool)
         try p.load(lr: lr, bicubic: bicubic)
         return p
     }

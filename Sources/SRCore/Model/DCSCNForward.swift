@@ -22,36 +22,45 @@ final class ForwardPass {
     private var inputLists: [UnsafeMutablePointer<srk_input>] = []
     private let packed: [PackedConv] // keeps the weights alive while steps point at them
 
-    init(config cfg: DCSCNConfig, packed: [PackedConv], lrWidth w: Int, lrHeight h: Int) throws {
+    /// Allocates the scratch for a `w` x `h` LR input, reusing `pool`'s buffers where sizes match.
+    init(config cfg: DCSCNConfig, packed: [PackedConv], lrWidth w: Int, lrHeight h: Int, pool: BufferPool? = nil) throws {
         config = cfg
         self.packed = packed
         lrWidth = w
         lrHeight = h
         let pad = cfg.kernelSize / 2
-        input = try FeatureMap(height: h, width: w, channels: 1, pad: pad, name: "LR input")
-        features = try FeatureMap.parts(height: h, width: w, channels: cfg.featureWidths, pad: pad, name: "H_concat")
-        b1 = try FeatureMap(height: h, width: w, channels: cfg.ninB, pad: pad, name: "B1")
-        concat2 = try FeatureMap.parts(height: h, width: w, channels: [cfg.ninB, cfg.ninA], pad: pad, name: "Concat2")
+        input = try FeatureMap(height: h, width: w, channels: 1, pad: pad, name: "LR input", pool: pool)
+        features = try FeatureMap.parts(height: h, width: w, channels: cfg.featureWidths, pad: pad, name: "H_concat", pool: pool)
+        b1 = try FeatureMap(height: h, width: w, channels: cfg.ninB, pad: pad, name: "B1", pool: pool)
+        concat2 = try FeatureMap.parts(height: h, width: w, channels: [cfg.ninB, cfg.ninA], pad: pad, name: "Concat2", pool: pool)
         var gh = h, gw = w, c = cfg.reconstructionWidth
         let blocks = cfg.upsampleBlocks
         for (i, b) in blocks.enumerated() {
             let after = i == blocks.count - 1 ? cfg.outputChannels : c
-            upConv.append(try FeatureMap(height: gh, width: gw, channels: b * b * after, pad: 0, name: "Up-PS\(i + 1) conv"))
+            upConv.append(try FeatureMap(height: gh, width: gw, channels: b * b * after, pad: 0, name: "Up-PS\(i + 1) conv", pool: pool))
             gh *= b
             gw *= b
-            upOut.append(try FeatureMap(height: gh, width: gw, channels: after, pad: pad, name: "Up-PS\(i + 1) shuffle"))
+            upOut.append(try FeatureMap(height: gh, width: gw, channels: after, pad: pad, name: "Up-PS\(i + 1) shuffle", pool: pool))
             c = after
         }
         guard gh == h * cfg.scale, gw == w * cfg.scale else {
             throw SRError(.internal, "forward: upsampler blocks \(blocks) do not give scale \(cfg.scale)")
         }
-        recon = try FeatureMap(height: gh, width: gw, channels: 1, pad: 0, name: "R-CNN1")
-        bicubic = try FeatureMap(height: gh, width: gw, channels: 1, pad: 0, name: "bicubic")
-        output = try FeatureMap(height: gh, width: gw, channels: 1, pad: 0, name: "output")
+        recon = try FeatureMap(height: gh, width: gw, channels: 1, pad: 0, name: "R-CNN1", pool: pool)
+        bicubic = try FeatureMap(height: gh, width: gw, channels: 1, pad: 0, name: "bicubic", pool: pool)
+        output = try FeatureMap(height: gh, width: gw, channels: 1, pad: 0, name: "output", pool: pool)
         buildSteps()
     }
 
     deinit { for p in inputLists { p.deallocate() } }
+
+    /// Every allocation of this pass (for a `BufferPool`).
+    var buffers: [FloatBuffer] {
+        var maps = [input, b1, recon, bicubic, output] + upConv + upOut
+        if let f = features.first { maps.append(f) }   // the parts share one allocation
+        if let c = concat2.first { maps.append(c) }
+        return maps.map(\.storage)
+    }
 
     /// Checks the inputs against the network and this pass's size, then copies them in.
     func load(lr: Image, bicubic bic: Image) throws {

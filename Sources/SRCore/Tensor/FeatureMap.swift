@@ -15,11 +15,12 @@ final class FeatureMap {
     /// Index of the map's first float in `storage`.
     let start: Int
 
-    /// Allocates a zeroed map; `name` is used in error messages.
-    convenience init(height: Int, width: Int, channels: Int, pad: Int, name: String) throws {
+    /// Allocates a zeroed map (from `pool` when it has a buffer of the right size); `name` is used
+    /// in error messages.
+    convenience init(height: Int, width: Int, channels: Int, pad: Int, name: String, pool: BufferPool? = nil) throws {
         let n = try FeatureMap.size(height: height, width: width, channels: channels, pad: pad, name: name)
-        try self.init(height: height, width: width, channels: channels, pad: pad,
-                      storage: FloatBuffer(count: n, what: name), start: 0)
+        let storage = try pool?.take(count: n, what: name) ?? FloatBuffer(count: n, what: name)
+        self.init(height: height, width: width, channels: channels, pad: pad, storage: storage, start: 0)
     }
 
     private init(height: Int, width: Int, channels: Int, pad: Int, storage: FloatBuffer, start: Int) {
@@ -38,7 +39,8 @@ final class FeatureMap {
 
     /// Several maps of the same height and width carved from one allocation, in order: the parts
     /// of a concatenation stored part by part (each dense, so thin layers read it contiguously).
-    static func parts(height: Int, width: Int, channels: [Int], pad: Int, name: String) throws -> [FeatureMap] {
+    static func parts(height: Int, width: Int, channels: [Int], pad: Int, name: String,
+                      pool: BufferPool? = nil) throws -> [FeatureMap] {
         var total = 0
         var sizes: [Int] = []
         for c in channels {
@@ -48,7 +50,7 @@ final class FeatureMap {
             guard !o else { throw SRError(.outOfMemory, "\(name): size overflows") }
             total = t
         }
-        let storage = try FloatBuffer(count: total, what: name)
+        let storage = try pool?.take(count: total, what: name) ?? FloatBuffer(count: total, what: name)
         var start = 0
         var maps: [FeatureMap] = []
         for (c, n) in zip(channels, sizes) {

@@ -37,3 +37,22 @@ func checkedProduct(_ factors: [Int], _ what: String) throws -> Int {
     }
     return p
 }
+
+/// Buffers of a finished forward pass offered for reuse: `take` hands out one of exactly the
+/// requested size, zeroed, or allocates a new one. (A pass for the transposed image size needs
+/// exactly the same buffer sizes, which is what self-ensemble rotations ask for.)
+final class BufferPool {
+    private var free: [FloatBuffer]
+
+    init(_ buffers: [FloatBuffer] = []) { free = buffers }
+
+    /// A zeroed buffer of `count` floats.
+    func take(count: Int, what: String) throws -> FloatBuffer {
+        if let i = free.firstIndex(where: { $0.count == count }) {
+            let b = free.remove(at: i)
+            memset(b.base, 0, count * MemoryLayout<Float>.stride)
+            return b
+        }
+        return try FloatBuffer(count: count, what: what)
+    }
+}
