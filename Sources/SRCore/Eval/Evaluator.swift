@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One evaluation image prepared once (HR luma truth, LR input and its bicubic), reusable across
 /// networks of the same scale, e.g. by the trainer's per-epoch validation.
 public struct EvalSample: Sendable {
@@ -59,7 +55,7 @@ public enum Evaluator {
 
     /// Loads and prepares every PNG of `folder` (sorted) for evaluation at `scale`.
     public static func prepare(folder: String, scale: Int) throws -> [EvalSample] {
-        let names = try pngFiles(in: folder)
+        let names = try ColorUpscaleJobs.listPNGs(folder) // regular *.png files, byte-sorted
         guard !names.isEmpty else { throw SRError(.io, "\(folder): no .png files to evaluate") }
         return try names.map { try prepare(image: PNGCodec.read(path: folder + "/" + $0).image, name: $0, scale: scale) }
     }
@@ -88,20 +84,6 @@ public enum Evaluator {
     /// Whether every sample is an integer in 0...255 (an 8-bit image).
     static func isByteValued(_ image: Image) -> Bool {
         image.pixels.allSatisfy { $0 >= 0 && $0 <= 255 && $0 == $0.rounded() }
-    }
-
-    /// `.png` files (any case) of a folder, sorted by name.
-    static func pngFiles(in folder: String) throws -> [String] {
-        guard let d = opendir(folder) else {
-            throw SRError(.io, "\(folder): cannot open folder (\(String(cString: strerror(errno))))")
-        }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name.lowercased().hasSuffix(".png") && !name.hasPrefix(".") { names.append(name) }
-        }
-        return names.sorted()
     }
 
     /// The last path component of a folder ("…/eval/set5/" → "set5").

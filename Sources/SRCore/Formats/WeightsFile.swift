@@ -52,12 +52,7 @@ public enum WeightsFile {
         try f.setAttribute("format", formatName)
         try f.setAttribute("format_version", formatVersion)
         try f.setAttribute("arch", "dcscn")
-        try f.setAttribute("scale", c.scale)
-        try f.setAttribute("feature_widths", c.featureWidths)
-        try f.setAttribute("nin_a", c.ninA)
-        try f.setAttribute("nin_b", c.ninB)
-        try f.setAttribute("shuffler_filters", c.shufflerFilters)
-        try f.setAttribute("kernel_size", c.kernelSize)
+        try writeConfig(c, to: f)
         try f.setAttribute("upsample_blocks", c.upsampleBlocks)
         try f.setAttribute("activation", "prelu")
         try f.setAttribute("kernel_layout", "HWIO")
@@ -123,19 +118,7 @@ public enum WeightsFile {
         try string("arch", expected: "dcscn")
         try string("activation", expected: "prelu")
         try string("kernel_layout", expected: "HWIO")
-        func int(_ name: String) throws -> Int {
-            guard let v = try f.intAttribute(name) else { throw SRError(.format, "\(path): missing root attribute \(name)") }
-            return v
-        }
-        guard let widths = try f.intArrayAttribute("feature_widths") else {
-            throw SRError(.format, "\(path): missing root attribute feature_widths")
-        }
-        let config = DCSCNConfig(scale: try int("scale"), featureWidths: widths, ninA: try int("nin_a"),
-                                 ninB: try int("nin_b"), shufflerFilters: try int("shuffler_filters"),
-                                 kernelSize: try int("kernel_size"))
-        do { try config.validate() } catch let e as SRError {
-            throw SRError(e.code, "\(path): invalid config: \(e.message)")
-        }
+        let config = try readConfig(f, path: path)
         if let blocks = try f.intArrayAttribute("upsample_blocks"), blocks != config.upsampleBlocks {
             throw SRError(.unsupported, "\(path): upsample_blocks \(blocks) do not match scale \(config.scale) (expected \(config.upsampleBlocks))")
         }
@@ -169,6 +152,35 @@ public enum WeightsFile {
             }
         }
         return try DCSCNParameters(config: config, layers: layers, provenance: provenance)
+    }
+
+    /// Writes the architecture attributes (`scale`, `feature_widths`, `nin_a`, `nin_b`, `shuffler_filters`,
+    /// `kernel_size`) on `object`; shared with other srcore HDF5 files that embed a config.
+    static func writeConfig(_ c: DCSCNConfig, to f: HDF5File, on object: String = "/") throws {
+        try f.setAttribute("scale", c.scale, on: object)
+        try f.setAttribute("feature_widths", c.featureWidths, on: object)
+        try f.setAttribute("nin_a", c.ninA, on: object)
+        try f.setAttribute("nin_b", c.ninB, on: object)
+        try f.setAttribute("shuffler_filters", c.shufflerFilters, on: object)
+        try f.setAttribute("kernel_size", c.kernelSize, on: object)
+    }
+
+    /// Reads and validates the attributes written by `writeConfig`; errors name `path`.
+    static func readConfig(_ f: HDF5File, path: String, on object: String = "/") throws -> DCSCNConfig {
+        func int(_ name: String) throws -> Int {
+            guard let v = try f.intAttribute(name, on: object) else { throw SRError(.format, "\(path): missing attribute \(name)") }
+            return v
+        }
+        guard let widths = try f.intArrayAttribute("feature_widths", on: object) else {
+            throw SRError(.format, "\(path): missing attribute feature_widths")
+        }
+        let config = DCSCNConfig(scale: try int("scale"), featureWidths: widths, ninA: try int("nin_a"),
+                                 ninB: try int("nin_b"), shufflerFilters: try int("shuffler_filters"),
+                                 kernelSize: try int("kernel_size"))
+        do { try config.validate() } catch let e as SRError {
+            throw SRError(e.code, "\(path): invalid config: \(e.message)")
+        }
+        return config
     }
 
     static func roleName(_ r: DCSCNLayerSpec.Role) -> String {
