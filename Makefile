@@ -27,6 +27,7 @@ release: deps
 ## test: the whole test suite
 test: deps
 	$(SWIFT) test
+	$(MAKE) --no-print-directory ctest
 
 ## lib: release build of libsrcore.so, the C API of include/srcore.h (builtin models from Models/)
 lib: deps

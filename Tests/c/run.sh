@@ -18,8 +18,10 @@ PREFIX="$WORK/prefix"
 SCRATCH="$WORK/scratch"
 rm -rf "$SCRATCH" && mkdir -p "$SCRATCH"
 export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-CC="${CC:-cc}"
-CXX="${CXX:-g++}"
+SWIFT_BIN="$(dirname "$(readlink -f "$(command -v swift)")")"
+pick() { for c in "$@"; do if command -v "$c" >/dev/null; then command -v "$c"; return; fi; done; echo "$1"; }
+CC="${CC:-$(pick cc gcc "$SWIFT_BIN/clang")}"
+CXX="${CXX:-$(pick g++ c++ "$SWIFT_BIN/clang++")}"
 SRC="$ROOT/Tests/c"
 step() { printf '\n== %s\n' "$*"; }
 
@@ -40,8 +42,8 @@ find_model() {
 
 if [ "$MODE" = tsan ]; then
   find_model || exit 0
-  TSAN_CC="$(dirname "$(command -v swift)")/clang"   # the compiler-rt that matches the Swift toolchain
-  SWIFT_RT="$(dirname "$(command -v swift)")/../lib/swift/linux"
+  TSAN_CC="$SWIFT_BIN/clang"   # the compiler-rt that matches the Swift toolchain
+  SWIFT_RT="$SWIFT_BIN/../lib/swift/linux"
   mkdir -p "$WORK/lib"   # the SONAME libsrcore.so.0 -> the instrumented build
   ln -sf "$TSAN_LIB/libsrcore.so" "$WORK/lib/libsrcore.so.0"
   ln -sf libsrcore.so.0 "$WORK/lib/libsrcore.so"

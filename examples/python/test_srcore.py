@@ -118,6 +118,40 @@ def test_errors_raise_with_code_and_message():
         assert e.code == srcore.FORMAT
 
 
+def test_weights_files_that_are_not_ours():
+    """Valid HDF5 that is not an srcore weights file, or of a future major version: clear errors."""
+    import h5py
+    if not os.path.exists(MODEL):
+        return  # needs a weights file to alter
+    with tempfile.TemporaryDirectory() as d:
+        other = os.path.join(d, "other.h5")
+        with h5py.File(other, "w") as f:
+            f.attrs["format"] = "srcore.patches"
+            f["lr"] = np.zeros((2, 2), np.float32)
+        try:
+            srcore.Model(other)
+            raise AssertionError("no error")
+        except srcore.SRError as e:
+            assert e.code == srcore.FORMAT and "other.h5" in e.message
+        future = os.path.join(d, "future.h5")
+        with open(MODEL, "rb") as src, open(future, "wb") as dst:
+            dst.write(src.read())
+        with h5py.File(future, "r+") as f:
+            f.attrs["format_version"] = "2.0"
+        try:
+            srcore.Model(future)
+            raise AssertionError("no error")
+        except srcore.SRError as e:
+            assert e.code == srcore.UNSUPPORTED and "2.0" in e.message
+        with open(future, "rb") as f:  # the same refusal from memory
+            data = f.read()
+        try:
+            srcore.Model.from_bytes(data)
+            raise AssertionError("no error")
+        except srcore.SRError as e:
+            assert e.code == srcore.UNSUPPORTED and "<memory" in e.message
+
+
 def test_threads_share_one_model():
     with _model() as m:
         x = _image(20, 24, 3, np.uint8, seed=6)
