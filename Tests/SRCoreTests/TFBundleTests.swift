@@ -101,3 +101,63 @@ struct TFBundleTests {
         #expect(e?.code == .io)
     }
 }
+
+/// Synthetic bundles (no shared data needed): config inference for other architectures, and the
+/// variants the reader must refuse.
+@Suite struct TFBundleSyntheticTests {
+    typealias S = FormatsTestSupport
+    typealias W = TFBundleTestWriter
+
+    @Test(arguments: [
+        // 12 feature layers: keys sort CNN1 < CNN10 < CNN11 < CNN12 < CNN2; shuffler keeps the width (0).
+        DCSCNConfig(scale: 2, layers: 12, filters: 9, minFilters: 3, gamma: 1.5, ninA: 5, ninB: 3, shufflerFilters: 0),
+        DCSCNConfig(scale: 3, layers: 4, filters: 6, minFilters: 2, gamma: 1.2, ninA: 4, ninB: 2, shufflerFilters: 1),
+        DCSCNConfig(scale: 4, layers: 3, filters: 5, minFilters: 2, gamma: 1.5, ninA: 3, ninB: 2, shufflerFilters: 0),
+    ])
+    func infersConfigFromShapes(config: DCSCNConfig) throws {
+        let dir = S.makeTempDir("tfsyn")
+        defer { S.removeDir(dir) }
+        let p = try DCSCNParameters.heInitialized(config: config, seed: 5)
+        W.bundle(for: p).write(prefix: dir + "/model.ckpt")
+        let q = try TFBundle.importDCSCN(prefix: dir + "/model.ckpt")
+        #expect(q.config == config)
+        #expect(q.layers == p.layers)
+    }
+
+    private func refusal(_ edit: (inout W) -> Void, read: String? = nil) throws -> SRError? {
+        let dir = S.makeTempDir("tfref")
+        defer { S.removeDir(dir) }
+        var w = W.bundle(for: try DCSCNParameters.heInitialized(config: .compact(scale: 2), seed: 1))
+        edit(&w)
+        let prefix = dir + "/bad.ckpt"
+        w.write(prefix: prefix)
+        do {
+            if let name = read { _ = try TFBundle(prefix: prefix).tensor(name) } else { _ = try TFBundle.importDCSCN(prefix: prefix) }
+        } catch let e as SRError {
+            #expect(e.message.contains(prefix))
+            return e
+        }
+        return nil
+    }
+
+    @Test func refusesUnsupportedVariants() throws {
+        #expect(try refusal { _ in } == nil) // the unedited bundle imports
+        let big = try refusal { $0.bigEndian = true }
+        #expect(big?.code == .unsupported && big?.message.contains("big-endian") == true)
+        let compressed = try refusal { $0.blockType = 1 }
+        #expect(compressed?.code == .unsupported && compressed?.message.contains("compressed") == true)
+        let double = try refusal({ $0.tensors.append(.init(name: "extra", shape: [1], values: [0], dtype: 2)) }, read: "extra")
+        #expect(double?.code == .unsupported && double?.message.contains("DT_DOUBLE") == true)
+        let sliced = try refusal({ $0.tensors[0].sliced = true }, read: "CNN1/conv_W")
+        #expect(sliced?.code == .unsupported && sliced?.message.contains("slices") == true)
+        let extra = try refusal { $0.tensors.append(.init(name: "CNN1/depthwise_W", shape: [3, 3, 1, 1], values: [Float](repeating: 0, count: 9))) }
+        #expect(extra?.code == .unsupported && extra?.message.contains("CNN1/depthwise_W") == true)
+        let shape = try refusal { w in
+            let i = w.tensors.firstIndex { $0.name == "B2/conv_B" }!
+            w.tensors[i] = .init(name: "B2/conv_B", shape: [7], values: [Float](repeating: 0, count: 7))
+        }
+        #expect(shape?.code == .shapeMismatch && shape?.message.contains("B2/conv_B") == true)
+        let missing = try refusal { w in w.tensors.removeAll { $0.name == "A1/prelu/A1_prelu" } }
+        #expect(missing?.code == .format && missing?.message.contains("A1/prelu/A1_prelu") == true)
+    }
+}
