@@ -114,13 +114,16 @@ public struct Upscaler: Sendable {
     }
 
     /// The core tile size (LR pixels) whose forward pass fits `memoryBudget` bytes: every layer's
-    /// output at its resolution, the bicubic input, output and ensemble sums, with 2x slack.
+    /// output at its resolution (and each depth_to_space result), the bicubic input, output and ensemble sums, with 2x slack.
     public static func tileSize(config: DCSCNConfig, memoryBudget: Int, ensemble: Int = 1) -> Int {
         var floats = 1 + config.reconstructionWidth // LR input, Concat2
         var area = 1
         for l in config.layers {
             floats += area * l.outChannels
-            if case .upsample(_, let b) = l.role { area *= b * b }
+            if case .upsample(_, let b) = l.role {
+                area *= b * b
+                floats += area * l.outChannels / (b * b) // the depth_to_space output
+            }
         }
         floats += area * (ensemble > 1 ? 6 : 3) // bicubic, output, transformed copies / double sums
         let bytesPerPixel = 2 * 4 * floats
