@@ -18,7 +18,8 @@ public struct ColorUpscaler {
     public let scale: Int
     /// LR rows of context above and below each strip (at least the network's receptive field).
     public let halo: Int
-    /// LR rows per strip; nil picks a strip whose HR planes take about 96 MiB.
+    /// LR rows per strip; nil picks a strip whose HR planes take about 256 MiB (the strip halo is
+    /// recomputed, so taller strips waste less: 2 x halo / stripRows of the network time).
     public var stripRows: Int?
     private let lumaFunction: LumaFunction
 
@@ -108,7 +109,7 @@ public struct ColorUpscaler {
         if let s = stripRows { return max(1, min(s, height)) }
         // HR strip planes: luma, bicubic, network scratch copies, chroma, alpha, output ~ 8 planes.
         let bytesPerLRRow = width * scale * scale * 4 * (8 + channels)
-        return max(16, min(height, (96 << 20) / max(1, bytesPerLRRow)))
+        return max(1, 4 * halo, min(height, (256 << 20) / max(1, bytesPerLRRow)))
     }
 
     /// The strip loop: hands consecutive HR strips (output layout) to `sink`.
