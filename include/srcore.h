@@ -242,12 +242,14 @@ typedef struct sr_options {
     int threads;             /**< worker threads: 0 = all cores (default), 1 = the calling thread only */
     int tile_size;           /**< LR tile edge in pixels (the 10-pixel halo is added); 0 = from a memory budget */
     int self_ensemble;       /**< 0 or 1 = off (default); 2..8 = average that many dihedral transforms */
+    int png_compression;     /**< sr_upscale_file only: 0 = default (zlib level 3, as `sr upscale`),
+                                  1..9 = zlib level, -1 = stored (level 0) */
     sr_progress_fn progress; /**< may be NULL */
     void *user_data;         /**< passed to progress */
 } sr_options;
 
 /** Default options, for `sr_options opt = SR_OPTIONS_INIT;`. */
-#define SR_OPTIONS_INIT { sizeof(sr_options), 0, 0, 0, NULL, NULL }
+#define SR_OPTIONS_INIT { sizeof(sr_options), 0, 0, 0, 0, NULL, NULL }
 
 /** Fills *options with the defaults (struct_size = sizeof(sr_options)). NULL is a no-op. Thread-safe. */
 void sr_options_init(sr_options *options);
@@ -272,7 +274,9 @@ int sr_upscale(const sr_model *model, const sr_options *options, const sr_image 
 /**
  * Reads the PNG `in_path` (gray, gray+alpha, RGB, RGBA or palette; 8 or 16 bits), upscales it as
  * sr_upscale does and writes the PNG `out_path` (same channels and bit depth), through a temporary file
- * in the same folder renamed at the end. Identical to `sr upscale in_path -o out_path`.
+ * in the same folder renamed at the end. The file is byte for byte what `sr upscale in_path -o out_path`
+ * writes (with `--compression` = options->png_compression when that is set). The image is streamed in
+ * strips, so memory stays near the size of the input's planes whatever the output size.
  * Errors: SR_ERROR_INVALID_ARGUMENT, SR_ERROR_IO, SR_ERROR_FORMAT (not a readable PNG),
  * SR_ERROR_OUT_OF_MEMORY, SR_ERROR_CANCELLED. Thread-safe.
  */

@@ -41,6 +41,7 @@ struct Engine {
     /// PNG file to PNG file (same channels and bit depth), as `sr upscale`: streamed in strips and
     /// written atomically.
     func upscaleFile(_ input: String, to output: String, _ o: CallOptions) throws {
-        try colour(o).upscaleFile(input: input, output: output, progress: try Engine.progress(o))
+        try colour(o).upscaleFile(input: input, output: output, compressionLevel: o.pngCompression,
+                                  progress: try Engine.progress(o))
     }
 }

@@ -12,6 +12,8 @@ struct CallOptions {
     var tileSize = 0
     /// Dihedral transforms averaged (1 = off).
     var ensemble = 1
+    /// zlib level of written PNGs (`sr upscale --compression`, default 3).
+    var pngCompression = 3
     /// Relays progress to the host; nil when no callback was given.
     var progress: ProgressRelay?
 
@@ -41,6 +43,10 @@ struct CallOptions {
             throw invalid("options->self_ensemble \(o.self_ensemble) must be 0 or 1 (off) or 2...8 transforms")
         }
         ensemble = max(1, Int(o.self_ensemble))
+        guard (-1...9).contains(o.png_compression) else {
+            throw invalid("options->png_compression \(o.png_compression) must be 0 (default), 1...9 (zlib level) or -1 (stored)")
+        }
+        if o.png_compression != 0 { pngCompression = o.png_compression < 0 ? 0 : Int(o.png_compression) }
         if let fn = o.progress { progress = ProgressRelay(fn, o.user_data) }
     }
 

@@ -38,7 +38,7 @@ public func sr_status_string(_ status: Int32) -> UnsafePointer<CChar> {
 public func sr_options_init(_ options: UnsafeMutablePointer<sr_options>?) {
     guard let options else { return }
     options.pointee = sr_options(struct_size: MemoryLayout<sr_options>.size, threads: 0, tile_size: 0,
-                                 self_ensemble: 0, progress: nil, user_data: nil)
+                                 self_ensemble: 0, png_compression: 0, progress: nil, user_data: nil)
 }
 
 /// Bytes per pixel of a format, 0 when unknown.

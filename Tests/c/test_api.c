@@ -38,7 +38,10 @@ static void test_version_and_status(void) {
     sr_options_init(&o);
     sr_options d = SR_OPTIONS_INIT;
     CHECK(o.struct_size == sizeof(sr_options) && d.struct_size == sizeof(sr_options));
-    CHECK(o.threads == 0 && o.tile_size == 0 && o.self_ensemble == 0 && o.progress == NULL && o.user_data == NULL);
+    CHECK(o.threads == 0 && o.tile_size == 0 && o.self_ensemble == 0 && o.png_compression == 0 &&
+          o.progress == NULL && o.user_data == NULL);
+    CHECK(d.threads == 0 && d.tile_size == 0 && d.self_ensemble == 0 && d.png_compression == 0 &&
+          d.progress == NULL && d.user_data == NULL);
     sr_options_init(NULL); /* no-op */
 }
 
@@ -290,6 +293,11 @@ static void test_upscale_errors(sr_model *m) {
     bo.self_ensemble = 9;
     CHECK_RC(sr_upscale(m, &bo, &in, &out), SR_ERROR_INVALID_ARGUMENT);
     bo.self_ensemble = -1;
+    CHECK_RC(sr_upscale(m, &bo, &in, &out), SR_ERROR_INVALID_ARGUMENT);
+    bo = o;
+    bo.png_compression = 10;
+    CHECK_RC(sr_upscale(m, &bo, &in, &out), SR_ERROR_INVALID_ARGUMENT);
+    bo.png_compression = -2;
     CHECK_RC(sr_upscale(m, &bo, &in, &out), SR_ERROR_INVALID_ARGUMENT);
     /* a huge image is refused before anything is read or allocated */
     sr_image huge = in, hugeout = out;

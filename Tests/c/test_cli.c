@@ -13,8 +13,22 @@ static int run_cli(const char *sr, const char *model, const char *in, const char
     return rc == 0;
 }
 
+/* Whether two files have the same bytes. */
+static int same_file(const char *a, const char *b) {
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        if (ca != cb) same = 0;
+        if (ca == EOF || cb == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
+}
+
 static void compare_with_cli(sr_model *m, const char *model, const char *sr, const char *dir, int format,
-                             int ensemble) {
+                             int ensemble, int compression) {
     char in_path[4096], ref_path[4096], out_path[4096];
     const char *tag = ensemble > 1 ? "-se" : "";
     snprintf(in_path, sizeof in_path, "%s/cli-%s%s.png", dir, names[format], tag);
@@ -23,7 +37,10 @@ static void compare_with_cli(sr_model *m, const char *model, const char *sr, con
     sr_image in = tu_make_image(format, 27, 19, 3 * (size_t)sr_format_bytes_per_pixel(format), (uint32_t)format);
     CHECK(tu_write_png(in_path, &in));
     char extra[64];
-    snprintf(extra, sizeof extra, "--ensemble %d", ensemble);
+    if (compression)
+        snprintf(extra, sizeof extra, "--ensemble %d --compression %d", ensemble, compression < 0 ? 0 : compression);
+    else
+        snprintf(extra, sizeof extra, "--ensemble %d", ensemble);
     CHECK(run_cli(sr, model, in_path, ref_path, extra));
     sr_image ref;
     CHECK(tu_read_png(ref_path, &ref));
@@ -32,7 +49,9 @@ static void compare_with_cli(sr_model *m, const char *model, const char *sr, con
     sr_options o = SR_OPTIONS_INIT;
     o.self_ensemble = ensemble;
     o.tile_size = 8; /* tiles must not change a bit */
+    o.png_compression = compression;
     CHECK_RC(sr_upscale_file(m, &o, in_path, out_path), SR_OK);
+    CHECK(same_file(out_path, ref_path)); /* the very bytes `sr upscale` writes */
     sr_image got;
     CHECK(tu_read_png(out_path, &got));
     CHECK(tu_same_pixels(&got, &ref));
@@ -56,9 +75,9 @@ int main(int argc, char **argv) {
     sr_model *m = NULL;
     CHECK_RC(sr_model_load(argv[1], &m), SR_OK);
     if (!m) return tu_report("test_cli");
-    for (int f = SR_FORMAT_GRAY8; f <= SR_FORMAT_RGBA16; f++) compare_with_cli(m, argv[1], argv[2], argv[3], f, 1);
-    compare_with_cli(m, argv[1], argv[2], argv[3], SR_FORMAT_RGB8, 8);
-    compare_with_cli(m, argv[1], argv[2], argv[3], SR_FORMAT_GRAYA16, 8);
+    for (int f = SR_FORMAT_GRAY8; f <= SR_FORMAT_RGBA16; f++) compare_with_cli(m, argv[1], argv[2], argv[3], f, 1, 0);
+    compare_with_cli(m, argv[1], argv[2], argv[3], SR_FORMAT_RGB8, 8, 9);
+    compare_with_cli(m, argv[1], argv[2], argv[3], SR_FORMAT_GRAYA16, 8, -1);
 
     /* each builtin model (when compiled in) is the shipped Models/dcscn-x<scale>.h5, byte for byte:
        loading both gives identical results */

@@ -28,7 +28,7 @@ int main(void) {
         fprintf(stderr, "version mismatch: header %s, library %s\n", SR_VERSION_STRING, sr_version_string());
         return 1;
     }
-    if (p.struct_size != o.struct_size || sr_status_string(SR_ERROR_INTERNAL) == NULL) return 1;
+    if (p.struct_size != o.struct_size || p.png_compression != 0 || sr_status_string(SR_ERROR_INTERNAL) == NULL) return 1;
     if (sr_upscale(model, &o, &img, &img) != SR_ERROR_INVALID_ARGUMENT) return 1;
     printf("srcore %s: header OK (%s)\n", sr_version_string(),
 #ifdef __cplusplus

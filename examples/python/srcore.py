@@ -44,7 +44,8 @@ class Image(ctypes.Structure):
 class Options(ctypes.Structure):
     """struct sr_options"""
     _fields_ = [("struct_size", ctypes.c_size_t), ("threads", ctypes.c_int), ("tile_size", ctypes.c_int),
-                ("self_ensemble", ctypes.c_int), ("progress", PROGRESS_FN), ("user_data", ctypes.c_void_p)]
+                ("self_ensemble", ctypes.c_int), ("png_compression", ctypes.c_int),
+                ("progress", PROGRESS_FN), ("user_data", ctypes.c_void_p)]
 
 
 class ModelInfo(ctypes.Structure):
@@ -250,8 +251,11 @@ class Model:
         del keep, callback
         return out
 
-    def upscale_file(self, in_path, out_path, *, threads=0, tile_size=0, self_ensemble=1, progress=None):
-        """PNG file in, PNG file out (same channels and bit depth), as `sr upscale`."""
+    def upscale_file(self, in_path, out_path, *, threads=0, tile_size=0, self_ensemble=1, progress=None,
+                     png_compression=0):
+        """PNG file in, PNG file out (same channels and bit depth), byte for byte as `sr upscale`.
+        png_compression: 0 = default (zlib 3), 1..9 = zlib level, -1 = stored."""
         opts, callback = _options(threads, tile_size, self_ensemble, progress)
+        opts.png_compression = png_compression
         _check(_lib.sr_upscale_file(self._h(), ctypes.byref(opts), os.fsencode(in_path), os.fsencode(out_path)))
         del callback
