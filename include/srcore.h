@@ -226,7 +226,8 @@ int sr_output_size(const sr_model *model, int format, uint32_t width, uint32_t h
 /* ------------------------------------------------------------------------------------------------ */
 
 /**
- * Progress callback: `fraction` goes from 0 to 1 as tiles complete (1 is reported last). Return 0 to
+ * Progress callback: `fraction` goes from 0 (reported first) to 1 (reported last) as tiles or strips
+ * complete, never decreasing. Return 0 to
  * continue, anything else to cancel: the call then stops as soon as possible and returns
  * SR_ERROR_CANCELLED (the output buffer's contents are then unspecified). Calls for one sr_upscale are
  * never concurrent with each other, but may come from a worker thread rather than the calling thread.
@@ -235,7 +236,10 @@ typedef int (*sr_progress_fn)(void *user_data, double fraction);
 
 /**
  * Options for sr_upscale and sr_upscale_file. Always initialise with SR_OPTIONS_INIT or
- * sr_options_init(); a zero-filled struct with struct_size set is also the defaults.
+ * sr_options_init(); a zero-filled struct with struct_size set is also the defaults. New fields are only
+ * ever appended: a library reads the fields its version knows and ignores any beyond them (a host built
+ * against a newer header), uses defaults for fields beyond struct_size (a host built against an older
+ * header), and refuses a struct_size smaller than version 0.1's sizeof(sr_options).
  */
 typedef struct sr_options {
     size_t struct_size;      /**< sizeof(sr_options); smaller than version 0.1's -> SR_ERROR_INVALID_ARGUMENT */

@@ -108,8 +108,9 @@ public func sr_model_receptive_field(_ model: OpaquePointer?) -> Int32 {
     return Int32(clamping: m.config.receptiveField)
 }
 
-/// The size of version 0.1's sr_model_info (every field up to macs_per_lr_pixel).
-private let modelInfoMinimumSize = MemoryLayout<sr_model_info>.size
+/// sizeof(sr_model_info) in version 0.1 (LP64), the smallest accepted forever; fields added later are
+/// written only when `struct_size` covers them.
+private let modelInfoMinimumSize = 64
 
 /// Fills an sr_model_info.
 @_cdecl("sr_model_get_info")

@@ -17,8 +17,9 @@ struct CallOptions {
     /// Relays progress to the host; nil when no callback was given.
     var progress: ProgressRelay?
 
-    /// Size of version 0.1's sr_options (all of its fields).
-    static let minimumStructSize = MemoryLayout<sr_options>.size
+    /// sizeof(sr_options) in version 0.1 (LP64): the smallest struct accepted, forever. Fields added
+    /// later must be read only when `struct_size` covers them (older hosts get their defaults).
+    static let minimumStructSize = 40
     /// Upper bounds that keep the engine's arithmetic far from overflow.
     static let maxThreads = 1024
     static let maxTile = 1 << 20

@@ -10,6 +10,12 @@ static int on_progress(void *user, double fraction) {
     return fraction > 2.0;
 }
 
+/* The version 0.1 layouts (LP64) that the library accepts forever as the smallest struct_size. */
+#if defined(__LP64__)
+typedef char check_options_size[sizeof(sr_options) >= 40 ? 1 : -1];
+typedef char check_info_size[sizeof(sr_model_info) >= 64 ? 1 : -1];
+#endif
+
 int main(void) {
     sr_options o = SR_OPTIONS_INIT;
     sr_options p;
