@@ -60,13 +60,13 @@ public enum PatchSetInspector {
     }
 
     /// A gray contact sheet (0...255 scale) of `pairs` patches spread evenly over the set: each cell
-    /// shows the LR patch enlarged by pixel replication beside its HR patch, `columns` cells a row,
-    /// 4-pixel gaps of mid gray.
+    /// shows the LR patch enlarged by pixel replication, 2 pixels left of its HR patch; `columns` cells
+    /// a row, 4-pixel gaps of mid gray.
     public static func contactSheet(path: String, pairs: Int = 16, columns: Int = 4) throws -> Image {
         let reader = try PatchSetReader(path: path)
         let n = max(1, min(pairs, reader.count)), cols = max(1, min(columns, n)), rows = (n + cols - 1) / cols
         let sp = reader.hrPatch, p = reader.lrPatch, s = reader.scale, gap = 4
-        let cellW = 2 * sp + gap
+        let cellW = 2 * sp + 2 + gap
         var sheet = Image(width: cols * cellW + gap, height: rows * (sp + gap) + gap, channels: 1, value: 128)
         var lr = [Float](repeating: 0, count: p * p), hr = [Float](repeating: 0, count: sp * sp)
         for k in 0..<n {
@@ -78,7 +78,7 @@ public enum PatchSetInspector {
             for y in 0..<sp {
                 for x in 0..<sp {
                     sheet[0, y0 + y, x0 + x] = max(0, min(255, lr[(y / s) * p + x / s] * 255))
-                    sheet[0, y0 + y, x0 + sp + x] = max(0, min(255, hr[y * sp + x] * 255))
+                    sheet[0, y0 + y, x0 + sp + 2 + x] = max(0, min(255, hr[y * sp + x] * 255))
                 }
             }
         }
