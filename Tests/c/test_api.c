@@ -340,6 +340,22 @@ static void test_file_errors(sr_model *m, const char *scratch) {
     CHECK_RC(sr_upscale_file(m, &o, "", outp), SR_ERROR_INVALID_ARGUMENT);
     CHECK_RC(sr_upscale_file(m, &o, "/nonexistent/in.png", outp), SR_ERROR_IO);
     CHECK_RC(sr_upscale_file(m, &o, path, "/nonexistent/dir/out.png"), SR_ERROR_IO);
+    /* a truncated PNG: the header reads, the pixel data ends early */
+    char cut[4096];
+    snprintf(cut, sizeof cut, "%s/truncated.png", scratch);
+    FILE *src = fopen(path, "rb"), *dst = fopen(cut, "wb");
+    CHECK(src && dst);
+    if (src && dst) {
+        unsigned char buf[65536];
+        size_t n = fread(buf, 1, sizeof buf, src);
+        fwrite(buf, 1, n * 2 / 3, dst);
+    }
+    if (src) fclose(src);
+    if (dst) fclose(dst);
+    CHECK_RC(sr_upscale_file(m, &o, cut, outp), SR_ERROR_FORMAT);
+    FILE *leftover = fopen(outp, "rb"); /* nothing written on failure (temp file removed) */
+    CHECK(leftover == NULL);
+    if (leftover) fclose(leftover);
     snprintf(path, sizeof path, "%s/garbage.h5", scratch); /* not a PNG */
     CHECK_RC(sr_upscale_file(m, &o, path, outp), SR_ERROR_FORMAT);
     sr_options bo = o;
