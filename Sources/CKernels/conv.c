@@ -33,6 +33,51 @@ void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed) {
     }
 }
 
+static int narrow_group(int cout) { return cout == 1 ? 1 : 4; }
+
+int srk_conv_narrow_chunks(int k, const int *parts, int nparts) {
+    int q = 0;
+    for (int s = 0; s < nparts; s++) q += (parts[s] + 7) / 8;
+    return k * k * q;
+}
+
+size_t srk_conv_narrow_size(int k, const int *parts, int nparts, int cout) {
+    const int g = narrow_group(cout), groups = (cout + g - 1) / g;
+    return (size_t)groups * (size_t)srk_conv_narrow_chunks(k, parts, nparts) * (size_t)g * 8;
+}
+
+int srk_conv_narrow_preferred(int k, const int *parts, int nparts, int cout) {
+    (void)k;
+    if (cout > 8 || nparts < 1) return 0;
+    int cin = 0, cpad = 0;
+    for (int s = 0; s < nparts; s++) { cin += parts[s]; cpad += (parts[s] + 7) / 8 * 8; }
+    if (cin < 8) return 0;
+    /* lane use: narrow cin/cpad vs generic cout/8 (whose one-vector micro-kernel also runs ~25%
+       below the wider ones) */
+    return (double)cin / cpad > 0.75 * cout / 8.0;
+}
+
+void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, const float *hwio, float *packed) {
+    const int g = narrow_group(cout), groups = (cout + g - 1) / g, taps = k * k;
+    int cin = 0;
+    for (int s = 0; s < nparts; s++) cin += parts[s];
+    size_t pos = 0;
+    for (int og = 0; og < groups; og++)
+        for (int t = 0; t < taps; t++) {
+            int cbase = 0;
+            for (int s = 0; s < nparts; s++) {
+                for (int q = 0; q < parts[s]; q += 8)
+                    for (int oi = 0; oi < g; oi++)
+                        for (int l = 0; l < 8; l++) {
+                            const int o = og * g + oi, c = q + l;
+                            packed[pos++] = (o < cout && c < parts[s])
+                                ? hwio[((size_t)t * cin + cbase + c) * cout + o] : 0.0f;
+                        }
+                cbase += parts[s];
+            }
+        }
+}
+
 static int g_has_avx2 = -1;
 
 int srk_isa_uses_avx2(int isa) {
@@ -85,12 +130,18 @@ static void conv_rows_portable(const srk_conv_layer *L, const srk_tapsegs *ts,
 
 int srk_conv_rows(const srk_conv_layer *layer, int isa, const srk_input *inputs, int ninputs,
                   float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
+    return srk_conv_rows_narrow(layer, NULL, isa, inputs, ninputs, out, out_rs, out_ps, width, y0, y1);
+}
+
+int srk_conv_rows_narrow(const srk_conv_layer *layer, const srk_conv_narrow *narrow, int isa,
+                         const srk_input *inputs, int ninputs,
+                         float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
     srk_tapsegs *ts = malloc(sizeof(srk_tapsegs));
     if (!ts) return -1;
     int rc = srk_tapsegs_init(ts, layer, inputs, ninputs);
     if (rc == 0 && y1 > y0 && width > 0) {
         if (srk_isa_uses_avx2(isa))
-            rc = srk_conv_rows_avx2(layer, ts, out, out_rs, out_ps, width, y0, y1);
+            rc = srk_conv_rows_avx2(layer, narrow, ts, out, out_rs, out_ps, width, y0, y1);
         else
             conv_rows_portable(layer, ts, out, out_rs, out_ps, width, y0, y1);
     }

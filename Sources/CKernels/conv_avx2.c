@@ -73,6 +73,104 @@ MICRO(1, 12) MICRO(1, 1)
 
 typedef void (*micro_fn)(MICRO_ARGS);
 
+/* Narrow layers (cout <= 8): SIMD over 8 input channels. A micro-kernel holds P pixels x G outputs
+   of 8-lane partial sums; per 8-channel chunk it loads G weight vectors and one input vector per
+   pixel (masked for a part's last, partial chunk). At the end each accumulator is summed across
+   lanes (fixed hadd tree), then bias and PReLU are applied. Every output of a layer goes through
+   the same sequence, whatever its position or the thread computing it. */
+AVX2_INLINE void nmicro(const int G, const int P,
+                        const float *const *rowp, const ptrdiff_t *tps, const int *tcin, int n, ptrdiff_t x,
+                        const float *wg, const float *bias, const float *alpha,
+                        float *op, ptrdiff_t out_ps, int nvalid) {
+    __m256 acc[P][G];
+    for (int p = 0; p < P; p++)
+        for (int o = 0; o < G; o++) acc[p][o] = _mm256_setzero_ps();
+    const float *wp = wg;
+    for (int e = 0; e < n; e++) {
+        const ptrdiff_t ps = tps[e];
+        const float *it = rowp[e] + x * ps;
+        const int cin = tcin[e];
+        int c = 0;
+        for (; c + 8 <= cin; c += 8) {
+            __m256 w[G];
+            for (int o = 0; o < G; o++) w[o] = _mm256_loadu_ps(wp + 8 * o);
+            wp += 8 * G;
+            for (int p = 0; p < P; p++) {
+                const __m256 xv = _mm256_loadu_ps(it + p * ps + c);
+                for (int o = 0; o < G; o++) acc[p][o] = _mm256_fmadd_ps(xv, w[o], acc[p][o]);
+            }
+        }
+        if (c < cin) {
+            const __m256i m = _mm256_loadu_si256((const __m256i *)(k_mask_src + 8 - (cin - c)));
+            __m256 w[G];
+            for (int o = 0; o < G; o++) w[o] = _mm256_loadu_ps(wp + 8 * o);
+            wp += 8 * G;
+            for (int p = 0; p < P; p++) {
+                const __m256 xv = _mm256_maskload_ps(it + p * ps + c, m);
+                for (int o = 0; o < G; o++) acc[p][o] = _mm256_fmadd_ps(xv, w[o], acc[p][o]);
+            }
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        float *o = op + p * out_ps;
+        if (G == 4) {
+            const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[p][0], acc[p][1]), _mm256_hadd_ps(acc[p][2], acc[p][3]));
+            __m128 r = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+            r = _mm_add_ps(r, _mm_loadu_ps(bias));
+            if (alpha) {
+                const __m128 neg = _mm_mul_ps(r, _mm_loadu_ps(alpha));
+                r = _mm_blendv_ps(neg, r, _mm_cmpgt_ps(r, _mm_setzero_ps()));
+            }
+            if (nvalid >= 4) _mm_storeu_ps(o, r);
+            else _mm_maskstore_ps(o, _mm_loadu_si128((const __m128i *)(k_mask_src + 8 - nvalid)), r);
+        } else {
+            const __m256 a = acc[p][0];
+            __m128 r = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+            r = _mm_hadd_ps(r, r);
+            r = _mm_hadd_ps(r, r);
+            float v = _mm_cvtss_f32(r) + bias[0];
+            if (alpha && !(v > 0.0f)) v *= alpha[0];
+            o[0] = v;
+        }
+    }
+}
+
+#define NMICRO(G, P)                                                                              \
+    static void nmicro_##G##_##P(MICRO_ARGS) AVX2;                                                \
+    static void nmicro_##G##_##P(MICRO_ARGS) {                                                    \
+        nmicro(G, P, rowp, tps, tcin, n, x, wb, bias, alpha, op, out_ps, lastvalid);              \
+    }
+NMICRO(4, 2) NMICRO(4, 1)
+NMICRO(1, 8) NMICRO(1, 1)
+
+static int narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts, float *out,
+                       ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) AVX2;
+static int narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts, float *out,
+                       ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
+    const int cout = L->cout, n = ts->n, G = cout == 1 ? 1 : 4, groups = (cout + G - 1) / G;
+    const size_t gsize = (size_t)N->chunks * G * 8;
+    const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
+    if (!rowp) return -1;
+    micro_fn big = G == 4 ? nmicro_4_2 : nmicro_1_8, one = G == 4 ? nmicro_4_1 : nmicro_1_1;
+    const int P = G == 4 ? 2 : 8;
+    for (int y = y0; y < y1; y++) {
+        srk_tapsegs_row(ts, y, rowp);
+        for (int og = 0; og < groups; og++) {
+            const int o0 = og * G, nvalid = cout - o0;
+            const float *wg = N->w + og * gsize;
+            const float *alpha = L->alpha ? L->alpha + o0 : NULL;
+            float *orow = out + (ptrdiff_t)y * out_rs + o0;
+            int x = 0;
+            for (; x + P <= width; x += P)
+                big(rowp, ts->ps, ts->cin, n, x, wg, L->bias + o0, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, nvalid);
+            for (; x < width; x++)
+                one(rowp, ts->ps, ts->cin, n, x, wg, L->bias + o0, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, nvalid);
+        }
+    }
+    free(rowp);
+    return 0;
+}
+
 /* One input and one output channel (R-CNN1 at x2/x3 in c-DCSCN): a stencil, SIMD over 8 pixels.
    Same operations per output as the generic kernel (bias, then one FMA per tap in order). */
 static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, float *out, ptrdiff_t out_rs,
@@ -108,12 +206,17 @@ static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, float *
     }
 }
 
-AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts,
+AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
                             float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
     const int cout = L->cout, cpad = (int)srk_conv_padded_cout(cout), n = ts->n;
     if (L->cin == 1 && cout == 1 && n <= SRK_CONV_MAX_TAPS) {
         stencil_rows(L, ts, out, out_rs, out_ps, width, y0, y1);
         return 0;
+    }
+    if (N && N->w && cout <= 8) {
+        int chunks = 0;
+        for (int e = 0; e < n; e++) chunks += (ts->cin[e] + 7) / 8;
+        if (chunks == N->chunks) return narrow_rows(L, N, ts, out, out_rs, out_ps, width, y0, y1);
     }
     const int block = srk_conv_block_width(cout);
     const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
@@ -150,9 +253,9 @@ AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts,
 }
 
 #else
-int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts,
+int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
                        float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
-    (void)L; (void)ts; (void)out; (void)out_rs; (void)out_ps; (void)width; (void)y0; (void)y1;
+    (void)L; (void)N; (void)ts; (void)out; (void)out_rs; (void)out_ps; (void)width; (void)y0; (void)y1;
     return -1;
 }
 #endif

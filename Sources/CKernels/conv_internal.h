@@ -39,6 +39,6 @@ static inline void srk_tapsegs_row(const srk_tapsegs *ts, int y, const float **r
     for (int j = 0; j < ts->n; j++) rowp[j] = ts->base[j] + (ptrdiff_t)y * ts->rs[j] + ts->off[j];
 }
 
-int srk_conv_rows_avx2(const srk_conv_layer *layer, const srk_tapsegs *ts,
+int srk_conv_rows_avx2(const srk_conv_layer *layer, const srk_conv_narrow *narrow, const srk_tapsegs *ts,
                        float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
 #endif

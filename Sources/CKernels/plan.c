@@ -37,7 +37,7 @@ typedef struct {
 static void run_step(const srk_step *s, int isa, int y0, int y1) {
     switch (s->kind) {
     case SRK_STEP_CONV:
-        srk_conv_rows(s->layer, isa, s->inputs, s->ninputs, s->out, s->out_rs, s->out_ps, s->width, y0, y1);
+        srk_conv_rows_narrow(s->layer, s->narrow, isa, s->inputs, s->ninputs, s->out, s->out_rs, s->out_ps, s->width, y0, y1);
         break;
     case SRK_STEP_D2S:
         srk_depth_to_space_rows(s->in, s->in_rs, s->in_ps, s->out, s->out_rs, s->out_ps,

@@ -4,10 +4,12 @@ import Testing
 /// The C convolution kernels against a float64 reference, on odd shapes.
 @Suite struct KernelConvTests {
     /// (height, width, cin, cout, k): 1x1 images, widths not multiple of 8, several output
-    /// blocks (cout > 32), 1x1 and 5x5 kernels.
+    /// blocks (cout > 32), 1x1 and 5x5 kernels, narrow layers.
     static let shapes: [(Int, Int, Int, Int, Int)] = [
         (1, 1, 1, 1, 3), (1, 1, 5, 3, 3), (3, 7, 13, 9, 3), (5, 17, 32, 26, 3), (4, 9, 131, 24, 1),
         (2, 13, 8, 40, 3), (3, 5, 3, 70, 1), (6, 11, 2, 8, 5), (7, 3, 11, 8, 3), (2, 29, 6, 17, 3), (5, 21, 1, 1, 3), (4, 19, 1, 1, 1), (3, 10, 4, 1, 3),
+        // narrow kernel (cout <= 8, SIMD over input channels): masked channel tails, 1 and 2 output groups
+        (4, 9, 19, 3, 3), (3, 13, 40, 8, 1), (2, 11, 12, 1, 3), (5, 3, 16, 5, 3), (1, 1, 9, 4, 3),
     ]
 
     struct Case {
@@ -71,7 +73,8 @@ import Testing
     }
 
     @Test func avx2AndPortableAgreeAndThreadsAreBitIdentical() throws {
-        let c = Case((9, 23, 19, 37, 3), seed: 7)
+        for shape in [(9, 23, 19, 37, 3), (7, 19, 21, 6, 3)] {
+        let c = Case(shape, seed: 7)
         let one = try c.run(prelu: true, isa: .auto, threads: 1)
         for t in [2, 3, 5, 16] { #expect(try c.run(prelu: true, isa: .auto, threads: t) == one, "threads \(t)") }
         let portable = try c.run(prelu: true, isa: .portable, threads: 1)
@@ -80,6 +83,7 @@ import Testing
         for i in one.indices { d = max(d, abs(one[i] - portable[i]) / (1 + abs(one[i]))) }
         #expect(d <= 1e-4)
         if !KernelOps.hasAVX2 { #expect(one == portable) }
+        }
     }
 
     @Test func depthToSpaceDCROrder() throws {

@@ -32,6 +32,13 @@ typedef struct srk_conv_layer {
     const float *alpha;  /* PReLU slopes, srk_conv_padded_cout(cout) floats, or NULL for no activation */
 } srk_conv_layer;
 
+/* Optional second packing of a narrow layer (cout <= 8), SIMD over input channels; used by the
+   AVX2 path when the input parts have exactly the channel counts it was packed for. */
+typedef struct srk_conv_narrow {
+    const float *w;      /* srk_conv_narrow_pack output */
+    int chunks;          /* srk_conv_narrow_chunks(k, parts, nparts): checked against the input */
+} srk_conv_narrow;
+
 /* cout rounded up to a multiple of 8. */
 size_t srk_conv_padded_cout(int cout);
 /* Output channels per weight block for a layer with `cout` outputs (8, 16 or 24; measured on Zen3:
@@ -57,6 +64,19 @@ typedef struct srk_input {
 /* At most this many (tap, input part) pairs per layer: k*k*ninputs <= SRK_CONV_MAX_TAPSEGS. */
 #define SRK_CONV_MAX_TAPSEGS 1024
 
+/* ---- Narrow layers (cout <= 8): SIMD over 8 input channels, outputs in groups of 4 (1 when cout
+   == 1), horizontal sums at the end. The packing depends on how the input is split into parts
+   (each part's channels are padded to a multiple of 8). */
+
+/* Whether the narrow kernel is expected to beat the generic one for this layer. */
+int srk_conv_narrow_preferred(int k, const int *parts, int nparts, int cout);
+/* Number of 8-channel chunks per output group: k*k * sum(ceil(parts[s]/8)). */
+int srk_conv_narrow_chunks(int k, const int *parts, int nparts);
+/* Floats of the narrow packing. */
+size_t srk_conv_narrow_size(int k, const int *parts, int nparts, int cout);
+/* Packs an HWIO kernel [k][k][cin][cout] (cin = sum of parts) as [group][tap][part][chunk][o in group][8]. */
+void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, const float *hwio, float *packed);
+
 /* Computes output rows [y0, y1) (all `width` columns) of the layer:
    out(y,x,o) = act(bias[o] + sum_{ky,kx,c} in(y+ky-k/2, x+kx-k/2, c) * W[ky,kx,c,o]),
    `in` = the concatenation of `inputs[0..ninputs)` (channels must add up to layer->cin).
@@ -65,6 +85,10 @@ typedef struct srk_input {
    arguments are inconsistent (nothing is written). */
 int srk_conv_rows(const srk_conv_layer *layer, int isa, const srk_input *inputs, int ninputs,
                   float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
+/* srk_conv_rows with the layer's narrow packing (may be NULL). */
+int srk_conv_rows_narrow(const srk_conv_layer *layer, const srk_conv_narrow *narrow, int isa,
+                         const srk_input *inputs, int ninputs,
+                         float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
 
 /* depth_to_space(b) of input rows [y0, y1), TF DCR order:
    out(y*b+i, x*b+j, c) = in(y, x, (i*b+j)*C + c), c < C. */
@@ -86,6 +110,7 @@ typedef struct srk_step {
     int rows;             /* rows of the step's grid */
     int width;            /* columns of the step's grid */
     const srk_conv_layer *layer; /* CONV */
+    const srk_conv_narrow *narrow; /* CONV: optional narrow packing, or NULL */
     const srk_input *inputs;     /* CONV: the input parts */
     int ninputs;
     const float *in;      /* D2S: input view; ADD: first operand */

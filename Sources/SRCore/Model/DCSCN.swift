@@ -24,7 +24,10 @@ public final class DCSCN: @unchecked Sendable {
         let checked = try DCSCNParameters(config: parameters.config, layers: parameters.layers,
                                           provenance: parameters.provenance)
         config = checked.config
-        packed = try zip(config.layers, checked.layers).map { try PackedConv(spec: $0, params: $1) }
+        let cfg = config
+        packed = try zip(cfg.layers, checked.layers).map {
+            try PackedConv(spec: $0, params: $1, inputParts: ForwardPass.inputParts(of: $0, config: cfg))
+        }
         pthread_mutex_init(&cacheLock, nil)
     }
 

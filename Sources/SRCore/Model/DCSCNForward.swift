@@ -62,6 +62,17 @@ final class ForwardPass {
         return maps.map(\.storage)
     }
 
+    /// Channels of each part of a layer's input, as `buildSteps` wires them.
+    static func inputParts(of spec: DCSCNLayerSpec, config: DCSCNConfig) -> [Int] {
+        switch spec.role {
+        case .feature(let f): return [f == 0 ? 1 : config.featureWidths[f - 1]]
+        case .ninA, .ninB1: return config.featureWidths
+        case .ninB2: return [config.ninB]
+        case .upsample(let stage, _): return stage == 0 ? [config.ninB, config.ninA] : [spec.inChannels]
+        case .reconstruct: return [spec.inChannels]
+        }
+    }
+
     /// Checks the inputs against the network and this pass's size, then copies them in.
     func load(lr: Image, bicubic bic: Image) throws {
         let s = config.scale
@@ -115,6 +126,7 @@ final class ForwardPass {
         st.rows = Int32(dst.height)
         st.width = Int32(dst.width)
         st.layer = UnsafePointer(packed[i].layer)
+        st.narrow = packed[i].narrowLayer.map { UnsafePointer($0) }
         st.inputs = UnsafePointer(list)
         st.ninputs = Int32(parts.count)
         st.out = dst.origin

@@ -16,7 +16,8 @@ package enum KernelOps {
     package static var hasAVX2: Bool { srk_isa_uses_avx2(Int32(SRK_ISA_AUTO)) != 0 }
 
     /// SAME convolution of a dense HWC input with an HWIO kernel, + bias, then PReLU if `alpha`
-    /// is non-empty. Returns dense HWC `[height, width, cout]`.
+    /// is non-empty. Returns dense HWC `[height, width, cout]`. Uses the kernel the network would
+    /// use for this shape (including the narrow-layer kernel for cout <= 8).
     package static func conv(_ input: [Float], height: Int, width: Int, cin: Int,
                              kernel: [Float], k: Int, cout: Int, bias: [Float] = [], alpha: [Float] = [],
                              isa: ISA = .auto, threads: Int = 1) throws -> [Float] {
@@ -26,7 +27,8 @@ package enum KernelOps {
         }
         let spec = DCSCNLayerSpec(name: "conv", role: .reconstruct, kernel: k, inChannels: cin, outChannels: cout,
                                   hasBias: !bias.isEmpty, hasPReLU: !alpha.isEmpty, hasDropout: false)
-        let packed = try PackedConv(spec: spec, params: ConvParameters(kernel: kernel, bias: bias, alpha: alpha))
+        let packed = try PackedConv(spec: spec, params: ConvParameters(kernel: kernel, bias: bias, alpha: alpha),
+                                    inputParts: [cin])
         let src = try FeatureMap(height: height, width: width, channels: cin, pad: k / 2, name: "conv input")
         let dst = try FeatureMap(height: height, width: width, channels: cout, pad: 0, name: "conv output")
         input.withUnsafeBufferPointer { p in
@@ -41,6 +43,7 @@ package enum KernelOps {
             st.rows = Int32(height)
             st.width = Int32(width)
             st.layer = UnsafePointer(packed.layer)
+            st.narrow = packed.narrowLayer.map { UnsafePointer($0) }
             st.inputs = parts
             st.ninputs = 1
             st.out = dst.origin

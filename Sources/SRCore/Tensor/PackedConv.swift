@@ -9,11 +9,16 @@ final class PackedConv {
     private let weights: FloatBuffer
     private let bias: FloatBuffer
     private let alpha: FloatBuffer?
+    private let narrow: FloatBuffer?
     /// The C descriptor at a stable address (valid while `self` is alive).
     let layer: UnsafeMutablePointer<srk_conv_layer>
+    /// The narrow-layer packing, when the kernels prefer it (valid while `self` is alive).
+    let narrowLayer: UnsafeMutablePointer<srk_conv_narrow>?
 
-    /// Packs `params` (HWIO kernel) for `spec`; shapes must already be validated.
-    init(spec: DCSCNLayerSpec, params: ConvParameters) throws {
+    /// Packs `params` (HWIO kernel) for `spec`; shapes must already be validated. `inputParts`
+    /// (channels of each part of the input, in order) enables the narrow-layer packing when the
+    /// kernels prefer it for that split.
+    init(spec: DCSCNLayerSpec, params: ConvParameters, inputParts: [Int]? = nil) throws {
         self.spec = spec
         let k = spec.kernel, cin = spec.inChannels, cout = spec.outChannels
         guard k >= 1, k <= Int(SRK_CONV_MAX_KERNEL) else {
@@ -37,11 +42,32 @@ final class PackedConv {
         } else {
             alpha = nil
         }
+        var chunks: Int32 = 0
+        narrow = try inputParts.flatMap { parts -> FloatBuffer? in
+            let p32 = parts.map { Int32($0) }
+            guard parts.reduce(0, +) == cin, !parts.isEmpty,
+                  srk_conv_narrow_preferred(Int32(k), p32, Int32(p32.count), Int32(cout)) != 0 else { return nil }
+            let n = try FloatBuffer(count: Int(srk_conv_narrow_size(Int32(k), p32, Int32(p32.count), Int32(cout))),
+                                    what: "layer \(spec.name) narrow weights")
+            params.kernel.withUnsafeBufferPointer { src in
+                srk_conv_narrow_pack(Int32(k), p32, Int32(p32.count), Int32(cout), src.baseAddress, n.base)
+            }
+            chunks = srk_conv_narrow_chunks(Int32(k), p32, Int32(p32.count))
+            return n
+        }
         layer = .allocate(capacity: 1)
         layer.initialize(to: srk_conv_layer(k: Int32(k), cin: Int32(cin), cout: Int32(cout),
                                w: UnsafePointer(weights.base), bias: UnsafePointer(bias.base),
                                alpha: alpha.map { UnsafePointer($0.base) }))
+        narrowLayer = narrow.map { n in
+            let p = UnsafeMutablePointer<srk_conv_narrow>.allocate(capacity: 1)
+            p.initialize(to: srk_conv_narrow(w: UnsafePointer(n.base), chunks: chunks))
+            return p
+        }
     }
 
-    deinit { layer.deallocate() }
+    deinit {
+        layer.deallocate()
+        narrowLayer?.deallocate()
+    }
 }
