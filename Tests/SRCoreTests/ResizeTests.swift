@@ -120,6 +120,19 @@ import Testing
         #expect(Resize.bicubic(flat, width: 21, height: 15, kernel: .matlab).pixels.allSatisfy { abs($0 - 42) < 1e-4 })
     }
 
+    @Test func tinyImagesGiveEmptyResults() {
+        let one = Image(width: 3, height: 1, channels: 2, value: 5)
+        for kernel in ResizeKernel.allCases {
+            let r = Resize.bicubic(one, scale: 1.0 / 4, kernel: kernel)
+            #expect(r.width == 0 && r.height == 0 && r.pixels.isEmpty)
+        }
+        #expect(Resize.bicubic8(one, width: 0, height: 4).pixels.isEmpty)
+        // A 1x1 image upscales to a constant.
+        let dot = Image(width: 1, height: 1, channels: 1, value: 9)
+        #expect(Resize.bicubic(dot, scale: 3).pixels == [Float](repeating: 9, count: 9))
+        #expect(Resize.bicubic(dot, width: 2, height: 2, kernel: .matlab).pixels.allSatisfy { abs($0 - 9) < 1e-5 })
+    }
+
     @Test func matlabMatchesPublishedImresizeValues() {
         // imresize(reshape(0:15, 4, 4)', [3 3]) (bicubic, antialiased 0.75x) as published in the
         // docstring of bicubic_pytorch (Son, 2020), which reproduces MATLAB: rows 0 and 2 and the centre.

@@ -34,6 +34,7 @@ public struct ResampleAxis: Sendable {
     /// Pillow's bicubic coefficients (`precompute_coeffs` in Resample.c): support 2 stretched by
     /// the scale when downscaling, taps outside the input dropped and the rest renormalised.
     public static func pillowBicubic(inSize: Int, outSize: Int) -> ResampleAxis {
+        if inSize <= 0 || outSize <= 0 { return empty(inSize: inSize, isPillow: true) }
         let scale = Double(inSize) / Double(outSize)
         let filterscale = max(scale, 1.0)
         let support = 2.0 * filterscale
@@ -64,6 +65,7 @@ public struct ResampleAxis: Sendable {
     /// the coordinates of an input padded symmetrically (`minInput` may be negative, `maxInput`
     /// may exceed `inSize`: map with `symmetricIndex`).
     public static func matlabBicubic(inSize: Int, outSize: Int) -> ResampleAxis {
+        if inSize <= 0 || outSize <= 0 { return empty(inSize: inSize, isPillow: false) }
         let scale = Double(outSize) / Double(inSize)
         var kernelWidth = 4.0
         let antialias = scale < 1
@@ -93,6 +95,11 @@ public struct ResampleAxis: Sendable {
             bounds[2 * o + 1] = Int32(taps)
         }
         return ResampleAxis(inSize: inSize, outSize: outSize, ksize: taps, bounds: bounds, weights: kk, isPillow: false)
+    }
+
+    /// An axis with no outputs (a zero-length result).
+    private static func empty(inSize: Int, isPillow: Bool) -> ResampleAxis {
+        ResampleAxis(inSize: max(0, inSize), outSize: 0, ksize: 0, bounds: [], weights: [], isPillow: isPillow)
     }
 
     private init(inSize: Int, outSize: Int, ksize: Int, bounds: [Int32], weights: [Double], isPillow: Bool) {

@@ -49,9 +49,11 @@ public struct ResizePlan: Sendable {
     /// The convention.
     public let kernel: ResizeKernel
 
-    /// Precomputes the tables. Sizes must be positive.
+    /// Precomputes the tables. An output size of 0 gives an empty result (e.g. `Int(w * scale)` of a
+    /// tiny image); input sizes must be positive when the output is not empty.
     public init(inWidth: Int, inHeight: Int, outWidth: Int, outHeight: Int, kernel: ResizeKernel = .pillow) {
-        precondition(inWidth > 0 && inHeight > 0 && outWidth > 0 && outHeight > 0, "resize sizes must be positive")
+        precondition(outWidth >= 0 && outHeight >= 0, "resize output sizes must not be negative")
+        precondition(outWidth == 0 || outHeight == 0 || (inWidth > 0 && inHeight > 0), "resize input is empty")
         self.kernel = kernel
         switch kernel {
         case .pillow:
@@ -207,6 +209,7 @@ public struct ResizePlan: Sendable {
         precondition(image.width == x.inSize && image.height == y.inSize, "image does not match the resize plan")
         let w = image.width, h = image.height, outW = outWidth, outH = outHeight
         var out = Image(width: outW, height: outH, channels: image.channels)
+        if outW == 0 || outH == 0 { return out }
         var bytes = [UInt8](repeating: 0, count: w * h)
         var res = [UInt8](repeating: 0, count: outW * outH)
         for c in 0..<image.channels {
