@@ -47,5 +47,9 @@ import Testing
         var edge = a.map { Float($0) }
         edge[0] += 50
         #expect(Metrics.evaluate(truth: a, output: edge, width: w, height: h, border: 1).psnr == .infinity)
+        // Too small for the SSIM window after shaving, or mismatched: NaN, not a trap.
+        let small = Metrics.evaluate(truth: a, output: a.map { Float($0) }, width: w, height: h, border: 7)
+        #expect(small.psnr == .infinity && small.ssim.isNaN)
+        #expect(Metrics.evaluate(truth: a, output: [1, 2], width: w, height: h, border: 0).psnr.isNaN)
     }
 }

@@ -33,8 +33,11 @@ public enum Metrics {
 
     /// Scores `output` (float32 network output or bicubic) against the ground truth `truth`
     /// (float64 luma), both row-major `height x width`.
+    /// Scores are NaN when the sizes do not match or the shaved image is too small (SSIM needs 11x11).
     public static func evaluate(truth: [Double], output: [Float], width: Int, height: Int, border: Int) -> QualityScore {
-        precondition(truth.count == width * height && output.count == width * height, "metrics: size mismatch")
+        if truth.count != width * height || output.count != width * height || width < 0 || height < 0 {
+            return QualityScore(psnr: .nan, ssim: .nan)
+        }
         let (a, w, h) = shave(quantize(truth), width: width, height: height, border: border)
         let (b, _, _) = shave(quantize(output), width: width, height: height, border: border)
         return QualityScore(psnr: psnr(a, b), ssim: ssim(a, b, width: w, height: h))
@@ -42,7 +45,7 @@ public enum Metrics {
 
     /// Scores plane 0 of `output` against plane 0 of `truth` (same size).
     public static func evaluate(truth: Image, output: Image, border: Int) -> QualityScore {
-        precondition(truth.width == output.width && truth.height == output.height, "metrics: size mismatch")
+        if truth.width != output.width || truth.height != output.height { return QualityScore(psnr: .nan, ssim: .nan) }
         let n = truth.planeSize
         return evaluate(truth: truth.pixels[0..<n].map { Double($0) }, output: Array(output.pixels[0..<n]),
                         width: truth.width, height: truth.height, border: border)
@@ -62,8 +65,9 @@ public enum Metrics {
     }
 
     /// PSNR (dB, data range 255) of two equally sized sample arrays; MSE accumulated in double.
+    /// NaN when the arrays are empty or differ in size.
     public static func psnr(_ a: [Float], _ b: [Float]) -> Double {
-        precondition(a.count == b.count && !a.isEmpty, "psnr: size mismatch or empty")
+        if a.count != b.count || a.isEmpty { return .nan }
         var sum = 0.0
         for i in 0..<a.count {
             let d = Double(a[i]) - Double(b[i])
@@ -83,9 +87,10 @@ public enum Metrics {
 
     /// Mean SSIM (skimage `structural_similarity`, gaussian weights) of two `height x width`
     /// arrays, computed in double over the region 5 pixels inside every border.
+    /// NaN when the image is smaller than the 11x11 window (skimage refuses such images) or the
+    /// sizes do not match.
     public static func ssim(_ a: [Float], _ b: [Float], width: Int, height: Int) -> Double {
-        precondition(a.count == width * height && b.count == width * height, "ssim: size mismatch")
-        precondition(width > 10 && height > 10, "ssim: image smaller than the 11x11 window")
+        if a.count != width * height || b.count != width * height || width < 11 || height < 11 { return .nan }
         let c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255)
         return srimg_ssim_mean(a, b, width, height, gaussian, Int32(gaussian.count), 121.0 / 120.0, c1, c2)
     }
