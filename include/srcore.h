@@ -243,7 +243,8 @@ typedef int (*sr_progress_fn)(void *user_data, double fraction);
  */
 typedef struct sr_options {
     size_t struct_size;      /**< sizeof(sr_options); smaller than version 0.1's -> SR_ERROR_INVALID_ARGUMENT */
-    int threads;             /**< worker threads: 0 = all cores (default), 1 = the calling thread only */
+    int threads;             /**< worker threads: 0 = all cores (default), 1 = the calling thread only.
+                                  Hosts that already run many upscales in parallel should pass 1. */
     int tile_size;           /**< LR tile edge in pixels (the 10-pixel halo is added); 0 = from a memory budget */
     int self_ensemble;       /**< 0 or 1 = off (default); 2..8 = average that many dihedral transforms */
     int png_compression;     /**< sr_upscale_file only: 0 = default (zlib level 3, as `sr upscale`),

@@ -11,7 +11,8 @@ pixels of a row are contiguous. The library path comes from $SRCORE_LIB, else th
 (libsrcore.so.0 via LD_LIBRARY_PATH / rpath / ldconfig).
 
 A loaded Model is immutable and may be shared by any number of Python threads; ctypes releases the GIL
-during each call, so threads (or Dask/Ray workers in one process) upscale in parallel.
+during each call, so threads (or Dask/Ray workers in one process) upscale in parallel. `threads=0` uses
+every core for one call; when the host already runs one upscale per core, pass `threads=1`.
 """
 import ctypes
 import ctypes.util
