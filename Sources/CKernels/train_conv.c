@@ -102,39 +102,43 @@ void srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int 
 /* ---- element-wise ops on views ----------------------------------------------------------- */
 
 void srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w) {
+    float ones[1024], alp[1024];
+    for (int j = 0; j < c && j < 1024; j++) { ones[j] = 1.0f; alp[j] = alpha ? alpha[j] : 1.0f; }
     for (int img = 0; img < n; img++)
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
                 const size_t r = (((size_t)img * h + y) * w + x) * c;
-                const float *zr = z + r;
-                const float *m = mask ? mask + r : NULL;
-                float *o = out.base + img * out.ns + y * out.rs + x * out.ps;
+                const float *restrict zr = z + r;
+                const float *restrict m = mask ? mask + r : ones;
+                float *restrict o = out.base + img * out.ns + y * out.rs + x * out.ps;
                 for (int j = 0; j < c; j++) {
-                    float v = zr[j];
-                    if (alpha && v < 0.0f) v *= alpha[j];
-                    o[j] = m ? v * m[j] : v;
+                    const float v = zr[j];
+                    o[j] = (v > 0.0f ? v : v * alp[j]) * m[j];
                 }
             }
 }
 
 void srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
                  int n, int h, int w, double *galpha, double *gbias) {
-    float ga[1024], gb[1024];
-    for (int j = 0; j < c && j < 1024; j++) { ga[j] = 0; gb[j] = 0; }
+    float ga[1024], gb[1024], ones[1024], alp[1024];
+    for (int j = 0; j < c && j < 1024; j++) { ga[j] = 0; gb[j] = 0; ones[j] = 1.0f; alp[j] = alpha ? alpha[j] : 1.0f; }
+    const float neg_on = alpha ? 1.0f : 0.0f; /* identity activation: no slope gradient */
     for (int img = 0; img < n; img++) {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 const size_t r = (((size_t)img * h + y) * w + x) * c;
-                const float *zr = z + r;
-                const float *m = mask ? mask + r : NULL;
-                const float *g = gout.base + img * gout.ns + y * gout.rs + x * gout.ps;
-                float *o = gz.base + img * gz.ns + y * gz.rs + x * gz.ps;
+                const float *restrict zr = z + r;
+                const float *restrict m = mask ? mask + r : ones;
+                const float *restrict g = gout.base + img * gout.ns + y * gout.rs + x * gout.ps;
+                float *o = gz.base + img * gz.ns + y * gz.rs + x * gz.ps; /* may alias g (in place) */
                 for (int j = 0; j < c; j++) {
-                    const float gv = m ? g[j] * m[j] : g[j];
-                    float d = gv;
-                    if (alpha && !(zr[j] > 0.0f)) { d = gv * alpha[j]; ga[j] += gv * zr[j]; }
-                    o[j] = d;
+                    const float gv = g[j] * m[j];
+                    const float v = zr[j];
+                    const float pos = v > 0.0f ? 1.0f : 0.0f;
+                    const float d = gv * (pos + (1.0f - pos) * alp[j]);
+                    ga[j] += gv * (v < 0.0f ? v : 0.0f) * neg_on;
                     gb[j] += d;
+                    o[j] = d;
                 }
             }
             /* flush the float partial sums to double once per row */
