@@ -44,8 +44,6 @@ struct PatchGenerator: Sendable {
                     try lrBytes.withUnsafeBytes { try writer.write($0, row: row, of: layout.lr) }
                     try hrBytes.withUnsafeBytes { try writer.write($0, row: row, of: layout.hr) }
                 }
-                let origin: [Int32] = [Int32(source), Int32(id), Int32(y), Int32(x)]
-                try origin.withUnsafeBytes { try writer.write($0, row: row, of: layout.origin) }
                 written += 1
             }
         }

@@ -128,6 +128,8 @@ public enum PatchSetBuilder {
         let state = PatchBuildState()
         let permutation = KeyedPermutation(count: plan.total, key: options.seed)
         let generator = PatchGenerator(options: options, layout: layout, writer: writer, permutation: permutation)
+        try writeOrigins(plan: plan, grid: options.grid, transforms: options.augmentation.transforms,
+                         permutation: permutation, layout: layout, writer: writer)
         let threads = min(options.threads, plan.images.count)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while let j = state.next(limit: plan.images.count) {
@@ -158,6 +160,27 @@ public enum PatchSetBuilder {
     }
 }
 
+extension PatchSetBuilder {
+    /// Writes `/origin` sequentially from the plan alone (row `r` holds the origin of generation
+    /// index `π⁻¹(r)`), in blocks of 16k rows: no pixels needed, one write per block.
+    static func writeOrigins(plan: PatchPlan, grid: PatchGrid, transforms: [Int], permutation: KeyedPermutation,
+                             layout: PatchLayout, writer: RawRowWriter) throws {
+        let block = 16384
+        var buf = [Int32](repeating: 0, count: 4 * block)
+        var start = 0
+        while start < plan.total {
+            let n = min(block, plan.total - start)
+            for r in 0..<n {
+                let o = plan.origin(ofGeneration: permutation.inverse(start + r), grid: grid, transforms: transforms)
+                buf[4 * r] = Int32(o.source); buf[4 * r + 1] = Int32(o.transform)
+                buf[4 * r + 2] = Int32(o.y); buf[4 * r + 3] = Int32(o.x)
+            }
+            try buf.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<(16 * n)]), row: start, of: layout.origin) }
+            start += n
+        }
+    }
+}
+
 /// The three preallocated datasets of a patch set being built.
 struct PatchLayout: Sendable {
     let lr: PreallocatedDataset
@@ -182,6 +205,21 @@ struct PatchPlan {
     var small: [Int] = []
     /// Total patch count N.
     var total = 0
+
+    /// `(source index, dihedral id, LR y, LR x)` of generation index `i` (`0 <= i < total`).
+    func origin(ofGeneration i: Int, grid: PatchGrid, transforms: [Int]) -> (source: Int, transform: Int, y: Int, x: Int) {
+        var lo = 0, hi = images.count - 1   // last image whose first base <= i
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if bases[mid][0] <= i { lo = mid } else { hi = mid - 1 }
+        }
+        var t = transforms.count - 1
+        while bases[lo][t] > i || counts[lo][t] == 0 { t -= 1 }
+        let id = transforms[t], s = sizes[lo]
+        let lrWidth = (AugmentationPlan.transposes(id) ? s.height : s.width) / grid.scale
+        let o = grid.origin(i - bases[lo][t], lrWidth: lrWidth)
+        return (images[lo], id, o.y, o.x)
+    }
 
     init(sources: [Int], sizes all: [Int: (height: Int, width: Int)], options: PatchBuildOptions) {
         for g in sources {

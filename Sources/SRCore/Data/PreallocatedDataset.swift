@@ -94,9 +94,9 @@ final class RawRowWriter: @unchecked Sendable {
         _ = posix_fallocate(fd, 0, off_t(size))
     }
 
-    /// Writes `bytes` as row `row` of `dataset`.
+    /// Writes `bytes` as row `row` (and the following rows, if `bytes` holds several) of `dataset`.
     func write(_ bytes: UnsafeRawBufferPointer, row: Int, of dataset: PreallocatedDataset) throws {
-        precondition(bytes.count == dataset.rowBytes && row >= 0 && row < dataset.rows)
+        precondition(bytes.count % dataset.rowBytes == 0 && row >= 0 && row + bytes.count / dataset.rowBytes <= dataset.rows)
         var done = 0
         let base = dataset.offset(ofRow: row)
         while done < bytes.count {
