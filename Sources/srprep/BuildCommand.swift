@@ -12,12 +12,12 @@ struct BuildCommand: ParsableCommand {
         commandName: "build",
         abstract: "Build a shuffled, augmented, normalised patch set from PNG folders.",
         discussion: """
-        Every regular, non-hidden file of each --input folder (sorted by name) is read as a PNG.
-        Its luma (BT.601 studio swing, float; gray images as they are; alpha ignored) is augmented
-        with the dihedral transforms, cropped bottom/right to a multiple of --scale, downscaled as
-        a whole (Pillow bicubic, float), and cut on a regular grid of LR --patch squares at LR
-        --stride. Patches are stored float32 luma/255 (or uint8 with --dtype uint8), shuffled by
-        --seed, in /lr (N,1,P,P), /hr (N,1,sP,sP), /origin (N,4) = (source, transform, LR y, LR x)
+        Every regular, non-hidden file of each --input folder (sorted by name) is read as a PNG. \
+        Its luma (BT.601 studio swing, float; gray images as they are; alpha ignored) is augmented \
+        with the dihedral transforms, cropped bottom/right to a multiple of --scale, downscaled as \
+        a whole (Pillow bicubic, float), and cut on a regular grid of LR --patch squares at LR \
+        --stride. Patches are stored float32 luma/255 (or uint8 with --dtype uint8), shuffled by \
+        --seed, in /lr (N,1,P,P), /hr (N,1,sP,sP), /origin (N,4) = (source, transform, LR y, LR x) \
         and /sources. Same inputs and seed give byte-identical datasets.
 
         Example: srprep build --scale 2 --input data/yang91 --input data/bsd200 --output train.h5

@@ -6,8 +6,9 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Join shards (srprep build --shard K/N) into one patch set with HDF5 virtual datasets (no copy).",
         discussion: """
-        The shards must share every build setting and the input list. The merged file refers to the
+        The shards must share every build setting and the input list. The merged file refers to the \
         shard files (by name when they are in its folder, else by absolute path): keep them.
+
         Example: srprep merge s1.h5 s2.h5 -o all.h5
         """)
 

@@ -11,9 +11,9 @@ struct SRPrep: ParsableCommand {
         commandName: "srprep",
         abstract: "Prepare DCSCN training data: PNG folders to HDF5 patch sets.",
         discussion: """
-        Exit codes: 0 success, 64 bad arguments, 65 bad input data (corrupt, truncated or
-        non-PNG file, not a patch set, incompatible shards), 73 output exists (use --force),
-        74 I/O error, 1 anything else.
+        Exit codes: 0 success, 64 bad arguments, 65 bad input data (corrupt, truncated or \
+        non-PNG file, not a patch set, incompatible shards), 73 output exists (use --force), \
+        74 I/O error, 130 interrupted, 1 anything else.
         """,
         subcommands: [BuildCommand.self, InspectCommand.self, MergeCommand.self]
     )
