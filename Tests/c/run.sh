@@ -53,7 +53,7 @@ if [ "$MODE" = tsan ]; then
       -L"$SWIFT_RT" -Wl,-rpath,"$SWIFT_RT" -ldispatch -lBlocksRuntime
   done
   step "ThreadSanitizer: test_threads (8 threads, 2 inner workers each) with an instrumented libsrcore"
-  TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_threads_tsan" "$MODEL"
+  TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_threads_tsan" "$MODEL" "$SCRATCH"
   step "ThreadSanitizer: test_api"
   TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_api_tsan" "$MODEL" "$SCRATCH"
   step "ThreadSanitizer: no data races reported"
@@ -89,7 +89,7 @@ step "test_cli: sr_upscale / sr_upscale_file equal \`sr upscale\` bit for bit"
 SRCORE_MODELS_DIR="$ROOT/Models" "$WORK/test_cli" "$MODEL" "$BIN/sr" "$SCRATCH"
 
 step "test_threads: 8 threads share one model"
-"$WORK/test_threads" "$MODEL"
+"$WORK/test_threads" "$MODEL" "$SCRATCH"
 
 step "example: examples/c/upscale.c"
 "$WORK/upscale" "$SCRATCH/cli-rgb8.png" "$SCRATCH/example-out.png" "$MODEL"
@@ -101,7 +101,7 @@ if command -v valgrind >/dev/null; then
   step "valgrind memcheck: test_api and test_threads (zero errors, no definite leaks)"
   VG="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --track-origins=yes -q"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_api" "$MODEL" "$SCRATCH"
-  SRCORE_TEST_QUICK=1 $VG "$WORK/test_threads" "$MODEL"
+  SRCORE_TEST_QUICK=1 $VG "$WORK/test_threads" "$MODEL" "$SCRATCH"
 else
   echo "SKIPPED: valgrind not installed"
 fi

@@ -1,6 +1,7 @@
 /* 8 threads share one loaded model and upscale concurrently with different options; every result
    equals the single-threaded one bit for bit. Also run under valgrind and ThreadSanitizer.
-   Usage: test_threads MODEL.h5   (SRCORE_TEST_QUICK=1: fewer rounds) */
+   Usage: test_threads MODEL.h5 [SCRATCH_DIR]   (SRCORE_TEST_QUICK=1: smaller images, one round;
+   with SCRATCH_DIR, 8 threads also run sr_upscale_file at once and must write identical files) */
 #include "testutil.h"
 #include <pthread.h>
 
@@ -38,6 +39,35 @@ static void *worker(void *arg) {
         free(out.data);
     }
     return NULL;
+}
+
+struct filejob {
+    const sr_model *model;
+    const char *in;
+    char out[4096];
+    int ok;
+};
+
+static void *file_worker(void *arg) {
+    struct filejob *j = arg;
+    sr_options o = SR_OPTIONS_INIT;
+    o.threads = 1;
+    j->ok = sr_upscale_file(j->model, &o, j->in, j->out) == SR_OK;
+    if (!j->ok) fprintf(stderr, "%s\n", sr_last_error());
+    return NULL;
+}
+
+static int same_bytes(const char *a, const char *b) {
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        if (ca != cb) same = 0;
+        if (ca == EOF || cb == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
 }
 
 struct loader {
@@ -86,6 +116,27 @@ int main(int argc, char **argv) {
         }
         free(in.data);
         free(expected.data);
+    }
+    if (argc > 2) {
+        char in_path[4096];
+        snprintf(in_path, sizeof in_path, "%s/threads-in.png", argv[2]);
+        sr_image in = tu_make_image(SR_FORMAT_RGBA16, quick ? 9 : 31, quick ? 7 : 25, 0, 21);
+        CHECK(tu_write_png(in_path, &in));
+        free(in.data);
+        pthread_t ft[NTHREADS];
+        struct filejob fj[NTHREADS];
+        for (int i = 0; i < NTHREADS; i++) {
+            fj[i].model = m;
+            fj[i].in = in_path;
+            snprintf(fj[i].out, sizeof fj[i].out, "%s/threads-out-%d.png", argv[2], i);
+            fj[i].ok = 0;
+            CHECK(pthread_create(&ft[i], NULL, file_worker, &fj[i]) == 0);
+        }
+        for (int i = 0; i < NTHREADS; i++) {
+            pthread_join(ft[i], NULL);
+            CHECK(fj[i].ok);
+            CHECK(same_bytes(fj[i].out, fj[0].out));
+        }
     }
     sr_model_free(m);
 
