@@ -33,11 +33,12 @@ run() {
   local name=$1; shift
   rm -f "$OUT"/*.h5; sync; sleep 1
   /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.log" 2>&1
-  local wall rss
+  local wall rss cpu
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$OUT/$name.time")
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$OUT/$name.time")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/$name.time")
-  echo "$wall $rss" >> "$OUT/$name.txt"
-  printf '  %-8s run: %6.2f s  %7.1f MB peak RSS\n' "$name" "$wall" "$(calc "$rss / 1024")" >&2
+  echo "$wall $rss $cpu" >> "$OUT/$name.txt"
+  printf '  %-8s run: %6.2f s wall  %6.2f s CPU  %7.1f MB peak RSS\n' "$name" "$wall" "$cpu" "$(calc "$rss / 1024")" >&2
 }
 
 rm -f "$OUT"/srprep.txt "$OUT"/baseline.txt
@@ -50,6 +51,7 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 sw=$(cut -d' ' -f1 "$OUT/srprep.txt" | median); sr=$(cut -d' ' -f2 "$OUT/srprep.txt" | median)
 bw=$(cut -d' ' -f1 "$OUT/baseline.txt" | median); br=$(cut -d' ' -f2 "$OUT/baseline.txt" | median)
+sc=$(cut -d' ' -f3 "$OUT/srprep.txt" | median); bc=$(cut -d' ' -f3 "$OUT/baseline.txt" | median)
 
 # the outputs of the last runs hold the same patches? (rebuild both once more, outside the timing)
 "$BIN" build --scale 2 --input "$DATA" --output "$OUT/srprep.h5" --augment 8 --seed 1 --quiet --force > /dev/null
@@ -72,6 +74,7 @@ PY
 rm -f "$OUT"/*.h5
 
 printf '\nsrprep build, %s, x2, 8x augmentation (median of %s):\n' "$DATA" "$RUNS"
-printf '  srprep (Swift, %s threads) %7.2f s  %8.1f MB peak RSS\n' "$(nproc)" "$sw" "$(calc "$sr / 1024")"
-printf '  baseline (Python)          %7.2f s  %8.1f MB peak RSS\n' "$bw" "$(calc "$br / 1024")"
-printf '  speed-up %.2fx, memory %.1fx less; outputs: %s\n' "$(calc "$bw / $sw")" "$(calc "$br / $sr")" "$same"
+printf '  srprep (Swift, %s threads) %7.2f s wall  %6.2f s CPU (user+sys)  %8.1f MB peak RSS\n' "$(nproc)" "$sw" "$sc" "$(calc "$sr / 1024")"
+printf '  baseline (Python)          %7.2f s wall  %6.2f s CPU (user+sys)  %8.1f MB peak RSS\n' "$bw" "$bc" "$(calc "$br / 1024")"
+printf '  speed-up %.2fx wall (%.2fx CPU), memory %.1fx less; load average %s\n' "$(calc "$bw / $sw")" "$(calc "$bc / $sc")" "$(calc "$br / $sr")" "$(cut -d' ' -f1 /proc/loadavg)"
+printf '  outputs: %s\n' "$same"
