@@ -65,20 +65,29 @@ static void run_share(plan_ctx *ctx, int t) {
     const int T = ctx->threads;
     for (int i = 0; i < ctx->nsteps; i++) {
         const srk_step *s = &ctx->steps[i];
-        if (T == 1) {
-            run_step(s, ctx->isa, 0, s->rows);
-            continue;
-        }
+        const srk_step *pair = (s->fuse_next && i + 1 < ctx->nsteps && ctx->steps[i + 1].rows == s->rows)
+            ? &ctx->steps[i + 1] : NULL;
         int chunk = s->rows / (T * 8);
+        if (pair && chunk > 2) chunk = 2;   /* keep the shared input rows in L2 between the two */
         if (chunk < 1) chunk = 1;
-        for (;;) {
-            const long c = atomic_fetch_add_explicit(&ctx->next[i], 1, memory_order_relaxed);
-            const long y0 = c * chunk;
-            if (y0 >= s->rows) break;
-            const long y1 = y0 + chunk < s->rows ? y0 + chunk : s->rows;
-            run_step(s, ctx->isa, (int)y0, (int)y1);
+        if (T == 1) {
+            for (int y0 = 0; y0 < s->rows; y0 += (pair ? chunk : s->rows)) {
+                const int y1 = pair ? (y0 + chunk < s->rows ? y0 + chunk : s->rows) : s->rows;
+                run_step(s, ctx->isa, y0, y1);
+                if (pair) run_step(pair, ctx->isa, y0, y1);
+            }
+        } else {
+            for (;;) {
+                const long c = atomic_fetch_add_explicit(&ctx->next[i], 1, memory_order_relaxed);
+                const long y0 = c * chunk;
+                if (y0 >= s->rows) break;
+                const long y1 = y0 + chunk < s->rows ? y0 + chunk : s->rows;
+                run_step(s, ctx->isa, (int)y0, (int)y1);
+                if (pair) run_step(pair, ctx->isa, (int)y0, (int)y1);
+            }
+            barrier_wait(&ctx->barrier);
         }
-        barrier_wait(&ctx->barrier);
+        if (pair) i++;
     }
 }
 

@@ -119,6 +119,8 @@ typedef struct srk_step {
     ptrdiff_t in2_rs;
     float *out;           /* output view (ZERO: view to clear, `channels` floats per pixel) */
     ptrdiff_t out_rs, out_ps;
+    int fuse_next;        /* CONV: run the next step (same rows, same input, other output) chunk by
+                             chunk together with this one, while the input rows are in cache */
     int block;            /* D2S block */
     int channels;         /* D2S channels after the shuffle; ZERO: floats per pixel */
 } srk_step;

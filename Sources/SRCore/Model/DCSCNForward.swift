@@ -143,6 +143,9 @@ final class ForwardPass {
             case .ninA:
                 conv(i, from: features, to: concat2[1])
             case .ninB1:
+                // A1 and B1 read the same H_concat rows: run them chunk by chunk together, while
+                // those rows are in cache (the 1x1 layers are otherwise memory-bound).
+                if i > 0, case .ninA = config.layers[i - 1].role { steps[steps.count - 1].fuse_next = 1 }
                 conv(i, from: features, to: b1)
             case .ninB2:
                 conv(i, from: [b1], to: concat2[0])
