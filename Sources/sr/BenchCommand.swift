@@ -63,7 +63,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if train {
-            throw ValidationError("--train: the training benchmark is not built into this sr yet")
+            try runTrainBench()
+            return
         }
         var models: [(name: String, params: DCSCNParameters)] = []
         if let path = model {
@@ -92,6 +93,20 @@ struct BenchCommand: ParsableCommand {
         if json { print("[" + results.map(\.json).joined(separator: ",\n ") + "]") }
     }
 }
+
+/// Hook for `sr bench --train`: the trainer implements it in Sources/sr/TrainBench.swift as
+/// `extension BenchCommand { func runTrainBench() throws { ... } }` (it can read `threads`, `size`,
+/// `runs`, `json`, `model`). A method declared on BenchCommand itself takes precedence over this
+/// protocol-extension default, so no edit here is needed when that file lands.
+protocol TrainBenchHook {}
+
+extension TrainBenchHook {
+    func runTrainBench() throws {
+        throw ValidationError("--train: the training benchmark is not built into this sr")
+    }
+}
+
+extension BenchCommand: TrainBenchHook {}
 
 /// One timed case.
 struct BenchResult {
