@@ -24,6 +24,9 @@ final class PackedConv {
         guard k >= 1, k <= Int(SRK_CONV_MAX_KERNEL) else {
             throw SRError(.unsupported, "layer \(spec.name): kernel size \(k) is not supported (1...\(SRK_CONV_MAX_KERNEL))")
         }
+        if let parts = inputParts, k * k * parts.count > Int(SRK_CONV_MAX_TAPSEGS) {
+            throw SRError(.unsupported, "layer \(spec.name): \(parts.count) input parts with a \(k)x\(k) kernel exceed the kernels' limit of \(SRK_CONV_MAX_TAPSEGS) (tap, part) pairs")
+        }
         guard params.kernel.count == spec.kernelCount else {
             throw SRError(.shapeMismatch, "layer \(spec.name): kernel has \(params.kernel.count) values, expected \(spec.kernelCount)")
         }
