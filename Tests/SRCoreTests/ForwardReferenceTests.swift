@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import SRCore
 
@@ -120,6 +121,26 @@ import Testing
             let fresh = try DCSCN(parameters: params).forward(lr: lr, bicubic: bic)
             #expect(try shared.forward(lr: lr, bicubic: bic, threads: 2) == fresh, "call \(i)")
         }
+    }
+
+    /// One network shared by concurrent callers (sizes alternating, so the scratch cache is
+    /// contended) gives every caller its own correct result.
+    @Test func concurrentCallersShareOneNetwork() throws {
+        let params = try Self.parameters(.compact(scale: 2), seed: 12)
+        let net = try DCSCN(parameters: params)
+        let sizes = [(7, 5), (5, 7), (9, 4)]
+        let inputs = sizes.enumerated().map { i, wh in
+            (Self.randomImage(width: wh.0, height: wh.1, seed: UInt64(60 + i)),
+             Self.randomImage(width: wh.0 * 2, height: wh.1 * 2, seed: UInt64(70 + i)))
+        }
+        let want = try inputs.map { try DCSCN(parameters: params).forward(lr: $0.0, bicubic: $0.1) }
+        let ok = UnsafeMutablePointer<Bool>.allocate(capacity: 24)
+        defer { ok.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 24) { i in
+            let (lr, bic) = inputs[i % 3]
+            ok[i] = (try? net.forward(lr: lr, bicubic: bic, threads: 1 + i % 2)) == want[i % 3]
+        }
+        for i in 0..<24 { #expect(ok[i], "call \(i)") }
     }
 
     @Test func rejectsBadInputs() throws {

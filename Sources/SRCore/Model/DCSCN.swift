@@ -7,7 +7,8 @@ import Glibc
 ///
 /// Built once from `DCSCNParameters`; the weights are repacked into kernel-friendly layouts at
 /// init and never change afterwards, so one instance may be shared by any number of threads
-/// (every call allocates its own scratch). Results are deterministic: the same input gives
+/// (every call has its own scratch; a finished call's scratch is kept for the next call of the
+/// same or transposed size, see `releaseScratch`). Results are deterministic: the same input gives
 /// bit-identical output whatever the thread count (work is split by rows, never inside a sum).
 public final class DCSCN: @unchecked Sendable {
     /// The architecture.
@@ -17,7 +18,8 @@ public final class DCSCN: @unchecked Sendable {
     /// The scratch of the last finished call, reused by the next call of the same size
     /// (saves re-faulting and zeroing the buffers; concurrent calls each get their own).
     private var cache: ForwardPass?
-    private var cacheLock = pthread_mutex_t()
+    /// Guards `cache` (heap-allocated: a mutex must not move).
+    private let cacheLock: UnsafeMutablePointer<pthread_mutex_t>
 
     /// Packs the weights. Throws when the parameters do not match their config.
     public init(parameters: DCSCNParameters) throws {
@@ -28,18 +30,22 @@ public final class DCSCN: @unchecked Sendable {
         packed = try zip(cfg.layers, checked.layers).map {
             try PackedConv(spec: $0, params: $1, inputParts: ForwardPass.inputParts(of: $0, config: cfg))
         }
-        pthread_mutex_init(&cacheLock, nil)
+        cacheLock = .allocate(capacity: 1)
+        pthread_mutex_init(cacheLock, nil)
     }
 
-    deinit { pthread_mutex_destroy(&cacheLock) }
+    deinit {
+        pthread_mutex_destroy(cacheLock)
+        cacheLock.deallocate()
+    }
 
     /// A pass for this input size: the cached one when it fits, else a new one; inputs loaded.
     private func acquirePass(lr: Image, bicubic: Image) throws -> ForwardPass {
         try ForwardPass.checkShapes(config: config, lr: lr, bicubic: bicubic)
-        pthread_mutex_lock(&cacheLock)
+        pthread_mutex_lock(cacheLock)
         var pass = cache
         cache = nil
-        pthread_mutex_unlock(&cacheLock)
+        pthread_mutex_unlock(cacheLock)
         var pool: BufferPool? = nil
         if let p = pass, p.lrWidth != lr.width || p.lrHeight != lr.height {
             // The transposed size (self-ensemble rotations) needs the very same buffer sizes.
@@ -52,17 +58,17 @@ public final class DCSCN: @unchecked Sendable {
     }
 
     private func releasePass(_ pass: ForwardPass) {
-        pthread_mutex_lock(&cacheLock)
+        pthread_mutex_lock(cacheLock)
         cache = pass
-        pthread_mutex_unlock(&cacheLock)
+        pthread_mutex_unlock(cacheLock)
     }
 
     /// Frees the scratch kept from the last call (it is otherwise kept until the next call of a
     /// different size, or until the network is freed).
     public func releaseScratch() {
-        pthread_mutex_lock(&cacheLock)
+        pthread_mutex_lock(cacheLock)
         cache = nil
-        pthread_mutex_unlock(&cacheLock)
+        pthread_mutex_unlock(cacheLock)
     }
 
     /// One forward pass.
