@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func avx2AndPortableAgreeAndThreadsAreBitIdentical() throws {
-        for shape in [(9, 23, 19, 37, 3), (7, 19, 21, 6, 3)] {
+        for shape in [(9, 23, 19, 37, 3), (7, 19, 21, 6, 3), (7, 19, 21, 3, 3), (6, 13, 40, 7, 1)] {
         let c = Case(shape, seed: 7)
         let one = try c.run(prelu: true, isa: .auto, threads: 1)
         for t in [2, 3, 5, 16] { #expect(try c.run(prelu: true, isa: .auto, threads: t) == one, "threads \(t)") }
