@@ -10,8 +10,10 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time the forward pass and report the median and GFLOP/s.",
         discussion: """
-            Without --model, times c-DCSCN and the default L12 F196->48 model (random weights, x2) at
-            256x256 and 512x512 LR inputs. GFLOP/s = 2 x multiply-adds / median time.
+            Without --model, times c-DCSCN and the default L12 F196->48 model (random weights, x2) \
+            at 256x256 and 512x512 LR inputs. GFLOP/s = 2 x multiply-adds / median time. \
+            Use a release build: debug builds say nothing about speed.
+
             Example: sr bench --size 512 --threads 2 --json
             """)
 
