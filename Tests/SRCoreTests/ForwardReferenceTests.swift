@@ -82,6 +82,8 @@ import Testing
         ("L12 x2", .standard(scale: 2), 4, 3),
         ("L12 x4", .standard(scale: 4), 3, 2),
         ("L3 k5 x3 shuffler 0", DCSCNConfig(scale: 3, featureWidths: [9, 5, 3], ninA: 4, ninB: 3, shufflerFilters: 0, kernelSize: 5), 6, 5),
+        ("L2 k1 x2", DCSCNConfig(scale: 2, featureWidths: [3, 2], ninA: 2, ninB: 2, shufflerFilters: 1, kernelSize: 1), 5, 3),
+        ("L4 wide-NIN x4", DCSCNConfig(scale: 4, featureWidths: [40, 33, 17, 9], ninA: 20, ninB: 12, shufflerFilters: 2), 4, 5),
     ]
 
     @Test(arguments: 0..<configs.count)
