@@ -67,5 +67,19 @@ bench-infer: deps
 	$(SWIFT) build -c release --product sr
 	python3 bench/onnx_peer.py --sr "$(RELEASE_BIN)/sr" --threads 2
 
+## demo: upscale a picture with the shipped x2 model (IMAGE=path to use your own; SCALE=2|3|4)
+IMAGE ?=
+SCALE ?= 2
+demo: release
+	@set -e; B="$(RELEASE_BIN)"; mkdir -p demo-out; \
+	if [ -n "$(IMAGE)" ]; then in="$(IMAGE)"; else in=demo-out/sample.png; \
+	  "$$B/sr" sample -o "$$in" --width 320 --height 240; echo "drew a sample picture: $$in"; fi; \
+	name=$$(basename "$$in" .png); out="demo-out/$$name-x$(SCALE).png"; \
+	"$$B/sr" upscale "$$in" -o "$$out" --scale $(SCALE) --force; \
+	echo "upscaled x$(SCALE) with the shipped model: $$in -> $$out"; \
+	if [ -d ../shared/data/eval/set5 ] && [ -f Models/dcscn-x$(SCALE).h5 ]; then \
+	  echo "set5 evaluation of the shipped x$(SCALE) model (model vs bicubic):"; \
+	  "$$B/sr" eval --model Models/dcscn-x$(SCALE).h5 ../shared/data/eval/set5; fi
+
 clean:
 	rm -rf .build
