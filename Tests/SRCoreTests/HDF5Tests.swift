@@ -68,3 +68,45 @@ import Glibc
         #expect(throws: SRError.self) { try HDF5File.open(p + ".missing") }
     }
 }
+
+@Suite struct HDF5MemoryImageTests {
+    /// Reads a whole file into memory.
+    static func bytes(of path: String) -> [UInt8] {
+        guard let f = fopen(path, "rb") else { return [] }
+        defer { fclose(f) }
+        fseek(f, 0, SEEK_END)
+        let n = ftell(f)
+        fseek(f, 0, SEEK_SET)
+        var b = [UInt8](repeating: 0, count: n)
+        _ = fread(&b, 1, n, f)
+        return b
+    }
+
+    @Test func weightsFromMemoryEqualWeightsFromDisk() throws {
+        let p = HDF5Tests.tempPath("mem")
+        defer { unlink(p) }
+        let params = try DCSCNParameters.heInitialized(config: .compact(scale: 3), seed: 9)
+        try WeightsFile.write(params, to: p)
+        let image = Self.bytes(of: p)
+        let fromMemory = try image.withUnsafeBytes { try WeightsFile.read(bytes: $0, name: "builtin-x3") }
+        #expect(fromMemory == (try WeightsFile.read(path: p)))
+        #expect(fromMemory.layers == params.layers)
+    }
+
+    @Test func refusesGarbageAndTruncatedImages() throws {
+        let p = HDF5Tests.tempPath("memtrunc")
+        defer { unlink(p) }
+        try WeightsFile.write(try DCSCNParameters.heInitialized(config: .compact(scale: 2), seed: 1), to: p)
+        let image = Self.bytes(of: p)
+        let garbage = [UInt8](repeating: 7, count: 4096)
+        for bad in [garbage, Array(image.prefix(image.count / 2)), Array(image.prefix(100))] {
+            do {
+                _ = try bad.withUnsafeBytes { try WeightsFile.read(bytes: $0, name: "bad-image") }
+                Issue.record("a damaged image was accepted")
+            } catch let e as SRError {
+                #expect(e.code == .format)
+                #expect(e.message.contains("bad-image"))
+            }
+        }
+    }
+}

@@ -61,6 +61,27 @@ public final class HDF5File {
         return HDF5File(path: path, fid: fid)
     }
 
+    /// Opens a read-only file from an in-memory image of its bytes (HDF5's core driver; the bytes are
+    /// copied, nothing touches the disk). `name` stands for the file in error messages.
+    public static func open(image: UnsafeRawBufferPointer, name: String) throws -> HDF5File {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        srh5_silence_errors()
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+        guard let base = image.baseAddress, image.count >= 64,
+              image.prefix(8).elementsEqual(signature) else {
+            throw SRError(.format, "\(name): not an HDF5 file image")
+        }
+        let fapl = H5Pcreate(srh5_p_file_access())
+        guard fapl >= 0 else { throw SRError(.internal, "\(name): cannot create an HDF5 file-access list") }
+        defer { H5Pclose(fapl) }
+        guard H5Pset_fapl_core(fapl, 1 << 16, false) >= 0, H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: base), image.count) >= 0 else {
+            throw SRError(.internal, "\(name): cannot set up HDF5's in-memory driver")
+        }
+        let fid = H5Fopen(name, srh5_f_acc_rdonly(), fapl)
+        guard fid >= 0 else { throw SRError(.format, "\(name): cannot open HDF5 file image (corrupt or truncated?)") }
+        return HDF5File(path: name, fid: fid)
+    }
+
     /// Wraps an already open file id (e.g. an in-memory file image); the wrapper closes it.
     public static func adopt(fileID: hid_t, name: String) -> HDF5File {
         HDF5File(path: name, fid: fileID)

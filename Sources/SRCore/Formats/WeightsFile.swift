@@ -99,7 +99,7 @@ public enum WeightsFile {
         }
     }
 
-    private static func readContents(_ f: HDF5File, path: String) throws -> DCSCNParameters {
+    static func readContents(_ f: HDF5File, path: String) throws -> DCSCNParameters {
         guard let format = try f.stringAttribute("format"), format == formatName else {
             throw SRError(.format, "\(path): not an srcore weights file (root attribute format is not \"\(formatName)\")")
         }
