@@ -76,31 +76,38 @@ class DCSCN(nn.Module):
         return self.rec(x) + bic
 
 
-def torch_rate(model_args, batch, side, threads, runs, steps):
-    torch.set_num_threads(threads)
-    torch.manual_seed(1)
-    net = DCSCN(*model_args)
-    s = model_args[0]
-    lr = torch.rand(batch, 1, side, side) * 255
-    bic = F.interpolate(lr, scale_factor=s, mode="bicubic", align_corners=False)
-    hr = bic + torch.rand_like(bic) * 8 - 4
-    kernels = [m.weight for m in net.modules() if isinstance(m, nn.Conv2d)]
-    opt = torch.optim.Adam(net.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
+class TorchStep:
+    def __init__(self, model_args, batch, side, threads, steps):
+        torch.set_num_threads(threads)
+        torch.manual_seed(1)
+        self.net = net = DCSCN(*model_args)
+        s = model_args[0]
+        self.lr = torch.rand(batch, 1, side, side) * 255
+        self.bic = F.interpolate(self.lr, scale_factor=s, mode="bicubic", align_corners=False)
+        self.hr = self.bic + torch.rand_like(self.bic) * 8 - 4
+        self.kernels = [m.weight for m in net.modules() if isinstance(m, nn.Conv2d)]
+        self.opt = torch.optim.Adam(net.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
+        self.batch, self.steps = batch, steps
+        self.run()  # warm-up
 
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = F.mse_loss(net(lr, bic), hr) + 1e-4 * sum((k * k).sum() for k in kernels) / 2
+    def step(self):
+        self.opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(self.net(self.lr, self.bic), self.hr) + 1e-4 * sum((k * k).sum() for k in self.kernels) / 2
         loss.backward()
-        nn.utils.clip_grad_norm_(net.parameters(), 5.0)
-        opt.step()
+        nn.utils.clip_grad_norm_(self.net.parameters(), 5.0)
+        self.opt.step()
 
-    for _ in range(steps): step()
-    times = []
-    for _ in range(runs):
+    def run(self):
+        """One timed run: patches/s."""
         t0 = time.perf_counter()
-        for _ in range(steps): step()
-        times.append(time.perf_counter() - t0)
-    return steps * batch / statistics.median(times)
+        for _ in range(self.steps): self.step()
+        return self.steps * self.batch / (time.perf_counter() - t0)
+
+
+def sr_rate(sr, builtin, side, threads):
+    rows = json.loads(subprocess.check_output([sr, "bench", "--train", "--json", "--threads", str(threads),
+                                               "--runs", "1", "--builtin", builtin, "--size", str(side)]))
+    return rows[0]["patches_per_s"], rows[0]["patches_per_cpu_s"]
 
 
 def main():
@@ -112,16 +119,18 @@ def main():
     a = ap.parse_args()
     cases = [("c-DCSCN", (2, widths(7, 32, 8, 1.2), 24, 8, 1), 20, 24, 20), ("c-DCSCN", (2, widths(7, 32, 8, 1.2), 24, 8, 1), 32, 32, 10)]
     if a.l12:
-        cases.append(("L12-F196to48", (2, widths(12, 196, 48, 1.5), 64, 32, 0), 20, 24, 2))
-    sr_rows = json.loads(subprocess.check_output(
-        [a.sr, "bench", "--train", "--json", "--threads", str(a.threads), "--runs", str(a.runs)]
-        + ([] if a.l12 else ["--builtin", "c-DCSCN"])))
-    print(f"torch {torch.__version__}, {a.threads} threads")
+        cases.append(("L12-F196to48", (2, widths(12, 196, 48, 1.5), 64, 32, 0), 20, 24, 1))
+    print(f"torch {torch.__version__}, {a.threads} threads; srcore and PyTorch runs interleaved, medians of {a.runs}")
     for name, args, batch, side, steps in cases:
-        t = torch_rate(args, batch, side, a.threads, a.runs, steps)
-        mine = next(r for r in sr_rows if r["model"] == name and r["batch"] == batch and r["lr_patch"] == side)
-        print(f"{name} x2 batch {batch} of {side}x{side}: srcore {mine['patches_per_s']:.1f} patches/s "
-              f"({mine['patches_per_cpu_s']:.1f} per CPU-s), PyTorch {t:.1f} patches/s, ratio {mine['patches_per_s'] / t:.2f}x")
+        peer = TorchStep(args, batch, side, a.threads, steps)
+        mine, cpu, theirs = [], [], []
+        for _ in range(a.runs):  # alternate so both see the same machine load
+            r, c = sr_rate(a.sr, "L12" if name.startswith("L12") else "c-DCSCN", side, a.threads)
+            mine.append(r); cpu.append(c)
+            theirs.append(peer.run())
+        m, t = statistics.median(mine), statistics.median(theirs)
+        print(f"{name} x2 batch {batch} of {side}x{side}: srcore {m:.1f} patches/s ({statistics.median(cpu):.1f} per CPU-s), "
+              f"PyTorch {t:.1f} patches/s, ratio {m / t:.2f}x")
 
 
 if __name__ == "__main__":

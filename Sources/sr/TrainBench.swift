@@ -19,10 +19,12 @@ extension BenchCommand {
         }
         var rows: [String] = []
         for (name, config) in models {
-            let cases: [(batch: Int, side: Int)] = size.map { [(20, $0)] } ?? (name == "L12-F196to48" ? [(20, 24)] : [(20, 24), (32, 32)])
+            // --size N picks one case: batch 32 for 32x32 patches (the second case), else batch 20.
+            let cases: [(batch: Int, side: Int)] = size.map { [($0 == 32 ? 32 : 20, $0)] } ?? (name == "L12-F196to48" ? [(20, 24)] : [(20, 24), (32, 32)])
             for c in cases {
+                let micro = Int(getenv("SR_TRAIN_MICRO_BATCH").map { String(cString: $0) } ?? "") ?? TrainOptions().microBatch
                 let r = try Self.measureTraining(config: config, batch: c.batch, side: c.side, threads: threads,
-                                                 runs: runs ?? (name == "L12-F196to48" ? 3 : 5))
+                                                 runs: runs ?? (name == "L12-F196to48" ? 3 : 5), microBatch: micro)
                 let line = "\(name) x\(config.scale) train batch \(c.batch) of \(c.side)x\(c.side): \(fmt1(r.rate)) patches/s (median of \(r.runs) runs of \(r.steps) steps; \(fmt1(r.cpuRate)) patches per CPU-second, threads \(threads))"
                 if json {
                     rows.append("{\"model\": \"\(name)\", \"scale\": \(config.scale), \"batch\": \(c.batch), \"lr_patch\": \(c.side), \"threads\": \(threads), \"patches_per_s\": \(r.rate), \"patches_per_cpu_s\": \(r.cpuRate)}")
@@ -35,10 +37,10 @@ extension BenchCommand {
     }
 
     /// Median patches/s over `runs` timed runs (after one warm-up run).
-    static func measureTraining(config: DCSCNConfig, batch: Int, side: Int, threads: Int, runs: Int) throws
+    static func measureTraining(config: DCSCNConfig, batch: Int, side: Int, threads: Int, runs: Int, microBatch: Int = 1) throws
         -> (rate: Double, cpuRate: Double, runs: Int, steps: Int) {
         var o = TrainOptions()
-        o.batch = batch; o.threads = threads; o.seed = 1
+        o.batch = batch; o.threads = threads; o.seed = 1; o.microBatch = microBatch
         o.schedule = .constant(1e-4)
         let trainer = try Trainer(parameters: try DCSCNParameters.heInitialized(config: config, seed: 1), options: o, lrSide: side)
         let b = try TrainBatch.synthetic(count: batch, lrSide: side, scale: config.scale, seed: 1)

@@ -48,6 +48,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed (init, data order, dropout).") var seed: UInt64 = 1
     @Option(help: "Worker threads (results depend on it).") var threads: Int = 2
     @Option(help: "Contiguous patches per slice of the shuffled data order.") var slice: Int = 1
+    @Option(help: "Patches per forward/backward pass within a thread (0 = the thread's whole shard).") var microBatch: Int = 1
     // Run control.
     @Option(help: "Validation image folder (the `sr eval` procedure).") var val: String?
     @Option(help: "Validate every N steps (0 = epoch ends only).") var valEvery: Int = 1000
@@ -66,7 +67,7 @@ struct TrainCommand: ParsableCommand {
         try TrainSetup.check(reader, config: config)
         var o = TrainOptions()
         o.batch = batch; o.l1 = l1; o.dropoutKeep = dropoutKeep; o.seed = seed; o.threads = threads
-        o.clipNorm = clip; o.l2 = l2; o.sliceLength = slice; o.overfit = overfit
+        o.clipNorm = clip; o.l2 = l2; o.sliceLength = slice; o.overfit = overfit; o.microBatch = microBatch
         let loader = try PatchBatchLoader(reader: reader, batch: batch, sliceLength: slice, seed: seed, limit: overfit)
         let spe = loader.stepsPerEpoch
         switch schedule {

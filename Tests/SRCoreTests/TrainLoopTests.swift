@@ -66,6 +66,23 @@ import Testing
         #expect(a.adam.m == c.adam.m && a.adam.v == c.adam.v && a.adam.t == c.adam.t)
     }
 
+    @Test func microBatchesGiveTheSameStep() throws {
+        let config = TrainTestSupport.smallConfig(scale: 3)
+        let b = try TrainBatch.synthetic(count: 7, lrSide: 9, scale: 3, seed: 2)
+        var results: [[Float]] = []
+        for micro in [0, 1, 3] {
+            var o = TrainOptions()
+            o.batch = 7; o.threads = 2; o.microBatch = micro; o.schedule = .constant(0.001)
+            let t = try Trainer(parameters: try DCSCNParameters.heInitialized(config: config, seed: 4), options: o, lrSide: 9)
+            for _ in 0..<2 { _ = try t.train(b, stepsPerEpoch: 10) }
+            results.append(t.weights)
+        }
+        for r in results.dropFirst() {
+            let d = zip(r, results[0]).map { abs($0 - $1) }.max() ?? 1
+            #expect(d < 1e-5, "micro-batched weights differ by \(d)")
+        }
+    }
+
     @Test(arguments: [1, 4])
     func everyPatchOncePerEpoch(slice: Int) throws {
         let dir = TrainTestSupport.tempDir("epoch")

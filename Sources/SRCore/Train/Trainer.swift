@@ -25,6 +25,9 @@ public struct TrainOptions: Sendable, Equatable {
     public var sliceLength = 1
     /// Train on the first N patches only (capacity check).
     public var overfit: Int? = nil
+    /// Patches per forward/backward pass inside a thread's shard (0 = the whole shard at once).
+    /// Smaller chunks keep a chunk's activations in cache; gradients are summed over the chunks.
+    public var microBatch = 1
 
     /// The reference defaults.
     public init() {}
@@ -58,8 +61,10 @@ public final class Trainer: @unchecked Sendable {
     public var adam: AdamOptimizer
     /// Completed steps.
     public var step = 0
-    private var graphs: [TrainingGraph] = []
-    private var shardGrads: [[Float]]
+    /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
+    private var shards: [[(first: Int, graph: TrainingGraph)]] = []
+    private let chunkGrads: [TrainBuffer]
+    private let shardGrads: [TrainBuffer]
     private var shardLoss: [Double]
     private var grads: [Float]
 
@@ -80,18 +85,26 @@ public final class Trainer: @unchecked Sendable {
         a.l2 = options.l2
         adam = a
         let t = min(options.threads, options.batch)
-        var gs: [TrainingGraph] = []
+        var first = 0
         for i in 0..<t {
             let n = options.batch / t + (i < options.batch % t ? 1 : 0)
-            let g = TrainingGraph(config: parameters.config, n: n, h: lrSide, w: lrSide)
-            g.keep = options.dropoutKeep
-            gs.append(g)
+            let m = options.microBatch > 0 ? min(options.microBatch, n) : n
+            var list: [(Int, TrainingGraph)] = []
+            var done = 0
+            while done < n {
+                let g = TrainingGraph(config: parameters.config, n: min(m, n - done), h: lrSide, w: lrSide)
+                g.keep = options.dropoutKeep
+                list.append((first + done, g))
+                done += g.n
+            }
+            shards.append(list)
+            first += n
         }
         let count = ParameterLayout(config: parameters.config).count
-        shardGrads = gs.map { _ in [Float](repeating: 0, count: count) }
-        shardLoss = [Double](repeating: 0, count: gs.count)
+        shardGrads = shards.map { _ in TrainBuffer(count) }
+        chunkGrads = shards.map { _ in TrainBuffer(count) }
+        shardLoss = [Double](repeating: 0, count: shards.count)
         grads = [Float](repeating: 0, count: count)
-        graphs = gs
         openblas_set_num_threads(1)
     }
 
@@ -100,34 +113,38 @@ public final class Trainer: @unchecked Sendable {
         try layout.unflatten(weights, config: config, provenance: provenance)
     }
 
-    private func load(_ b: TrainBatch) throws {
-        guard b.count == options.batch, b.lrSide == graphs[0].h else {
-            throw SRError(.shapeMismatch, "batch of \(b.count) patches of \(b.lrSide)x\(b.lrSide), trainer expects \(options.batch) of \(graphs[0].h)x\(graphs[0].h)")
+    private func check(_ b: TrainBatch) throws {
+        let side = shards[0][0].graph.h
+        guard b.count == options.batch, b.lrSide == side else {
+            throw SRError(.shapeMismatch, "batch of \(b.count) patches of \(b.lrSide)x\(b.lrSide), trainer expects \(options.batch) of \(side)x\(side)")
         }
-        var first = 0
+    }
+
+    private func load(_ b: TrainBatch, first: Int, into g: TrainingGraph) {
         let p2 = b.lrSide * b.lrSide, h2 = b.hrSide * b.hrSide
-        for g in graphs {
-            b.lr.withUnsafeBufferPointer { g.lr.p.update(from: $0.baseAddress! + first * p2, count: g.n * p2) }
-            b.bic.withUnsafeBufferPointer { g.bic.p.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
-            b.hr.withUnsafeBufferPointer { g.hr.p.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
-            first += g.n
-        }
+        b.lr.withUnsafeBufferPointer { g.lr.p.update(from: $0.baseAddress! + first * p2, count: g.n * p2) }
+        b.bic.withUnsafeBufferPointer { g.bic.p.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
+        b.hr.withUnsafeBufferPointer { g.hr.p.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
     }
 
     /// Data loss of a batch with the current weights (dropout off, no update).
     public func evaluate(_ b: TrainBatch) throws -> Double {
-        try load(b)
+        try check(b)
         let total = options.batch * b.hrSide * b.hrSide
         let l1 = options.l1
         weights.withUnsafeBufferPointer { w in
             let wp = w.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: graphs.count) { i in
-                let g = graphs[i]
-                let keep = g.keep
-                g.keep = 1
-                g.forward(wp)
-                shardLoss[i] = g.loss(l1: l1, normaliser: total)
-                g.keep = keep
+            DispatchQueue.concurrentPerform(iterations: shards.count) { i in
+                var sum = 0.0
+                for (first, g) in shards[i] {
+                    load(b, first: first, into: g)
+                    let keep = g.keep
+                    g.keep = 1
+                    g.forward(wp)
+                    sum += g.loss(l1: l1, normaliser: total)
+                    g.keep = keep
+                }
+                shardLoss[i] = sum
             }
         }
         return shardLoss.reduce(0, +) / Double(total)
@@ -135,22 +152,36 @@ public final class Trainer: @unchecked Sendable {
 
     /// One step: forward, backward, L2, clip, Adam with the schedule's rate (or `learningRate`).
     public func train(_ b: TrainBatch, stepsPerEpoch: Int, learningRate: Double? = nil) throws -> TrainStepResult {
-        try load(b)
+        try check(b)
         let total = options.batch * b.hrSide * b.hrSide
         let l1 = options.l1
         let seed = options.seed &+ UInt64(step) &* 0xA076_1D64_78BD_642F
         weights.withUnsafeBufferPointer { w in
             let wp = w.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: graphs.count) { i in
-                let g = graphs[i]
-                g.forward(wp, dropoutSeed: seed &+ UInt64(i) &* 0xE703_7ED1_A0B4_28DB)
-                shardLoss[i] = g.loss(l1: l1, normaliser: total)
-                shardGrads[i].withUnsafeMutableBufferPointer { g.backward(wp, grads: $0.baseAddress!) }
+            DispatchQueue.concurrentPerform(iterations: shards.count) { i in
+                var sum = 0.0
+                for (c, (first, g)) in shards[i].enumerated() {
+                    load(b, first: first, into: g)
+                    // Shard i's first chunk keeps the original per-shard seed (results with microBatch 0 unchanged).
+                    g.forward(wp, dropoutSeed: seed &+ UInt64(i) &* 0xE703_7ED1_A0B4_28DB &+ UInt64(c) &* 0x8EBC_6AF0_9C88_C6E3)
+                    sum += g.loss(l1: l1, normaliser: total)
+                    let sg = shardGrads[i].p, cg = chunkGrads[i].p
+                    if c == 0 {
+                        g.backward(wp, grads: sg)
+                    } else {
+                        g.backward(wp, grads: cg)
+                        for j in 0..<shardGrads[i].count { sg[j] += cg[j] }
+                    }
+                }
+                shardLoss[i] = sum
             }
         }
-        for j in grads.indices { grads[j] = shardGrads[0][j] }
-        for i in 1..<max(shardGrads.count, 1) {
-            for j in grads.indices { grads[j] += shardGrads[i][j] }
+        grads.withUnsafeMutableBufferPointer { gp in
+            gp.baseAddress!.update(from: shardGrads[0].p, count: gp.count)
+            for i in 1..<max(shardGrads.count, 1) {
+                let sp = shardGrads[i].p
+                for j in 0..<gp.count { gp[j] += sp[j] }
+            }
         }
         let lr = learningRate ?? options.schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch)
         let l2 = adam.l2Loss(weights)
