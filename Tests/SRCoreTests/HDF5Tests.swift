@@ -6,7 +6,7 @@ import Glibc
 
 @Suite struct HDF5Tests {
     static func tempPath(_ name: String) -> String {
-        "/tmp/srcore-hdf5-\(getpid())-\(name).h5"
+        "\(TempDir.base)/srcore-hdf5-\(getpid())-\(name).h5"
     }
 
     @Test func roundTripDatasetsAndAttributes() throws {

@@ -32,9 +32,7 @@ enum ImagingFixtures {
 
     /// A fresh empty temporary folder.
     static func tempDir() -> String {
-        var template = Array("/tmp/srcore-imaging-XXXXXX".utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return String(cString: p!)
+        TempDir.make("imaging")
     }
 
     /// Deterministic pseudo-random samples in 0..<bound.

@@ -5,24 +5,11 @@ import Glibc
 
 /// Fixtures for the srprep tests: small synthetic PNG folders written with the imaging encoder.
 enum PatchFixture {
-    /// A fresh empty folder under /tmp.
-    static func folder(_ tag: String) -> String {
-        var template = Array("/tmp/srcore-\(tag)-XXXXXX".utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return String(cString: p!)
-    }
+    /// A fresh empty temporary folder.
+    static func folder(_ tag: String) -> String { TempDir.make(tag) }
 
     /// Removes a folder and its files (one level).
-    static func remove(_ dir: String) {
-        if let d = opendir(dir) {
-            while let e = readdir(d) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if name != "." && name != ".." { unlink(dir + "/" + name) }
-            }
-            closedir(d)
-        }
-        rmdir(dir)
-    }
+    static func remove(_ dir: String) { TempDir.remove(dir) }
 
     /// Names in a folder (hidden ones included), sorted.
     static func names(_ dir: String) -> [String] {

@@ -8,16 +8,11 @@ import Glibc
 enum FormatsTestSupport {
     /// A fresh private temp directory.
     static func makeTempDir(_ tag: String) -> String {
-        var template = Array("/tmp/srcore-\(tag)-XXXXXX".utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return p.map { String(cString: $0) } ?? "/tmp"
+        TempDir.make(tag)
     }
 
     /// Removes a temp directory and the files in it (one level).
-    static func removeDir(_ dir: String) {
-        for name in listDir(dir) { unlink(dir + "/" + name) }
-        rmdir(dir)
-    }
+    static func removeDir(_ dir: String) { TempDir.remove(dir) }
 
     /// File names in a directory, sorted.
     static func listDir(_ dir: String) -> [String] {
