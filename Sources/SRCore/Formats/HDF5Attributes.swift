@@ -178,7 +178,8 @@ extension HDF5File {
                 throw SRError(.format, "\(path): attribute \(name) on \(object) is not numeric")
             }
             var v = [T](repeating: zero, count: n)
-            guard H5Aread(a, type, &v) >= 0 else { throw SRError(.format, "\(path): cannot read attribute \(name)") }
+            let ok = v.withUnsafeMutableBytes { H5Aread(a, type, $0.baseAddress) }
+            guard ok >= 0 else { throw SRError(.format, "\(path): cannot read attribute \(name)") }
             return v
         }
     }
