@@ -76,6 +76,9 @@ public final class Trainer: @unchecked Sendable {
         guard options.dropoutKeep > 0, options.dropoutKeep <= 1 else {
             throw SRError(.invalidArgument, "dropout keep probability must be in (0, 1], got \(options.dropoutKeep)")
         }
+        if let wide = parameters.config.layers.first(where: { $0.outChannels > 1024 }) {
+            throw SRError(.unsupported, "layer \(wide.name) has \(wide.outChannels) output channels; the trainer supports at most 1024 per layer")
+        }
         config = parameters.config
         self.options = options
         layout = ParameterLayout(config: config)
