@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps build release test demo bench clean lib install ctest ctest-tsan bench-srprep bench-infer
+.PHONY: deps build release test demo bench clean lib install ctest tbtest ctest-tsan bench-srprep bench-infer
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -28,6 +28,13 @@ release: deps
 test: deps
 	$(SWIFT) test
 	$(MAKE) --no-print-directory ctest
+	$(MAKE) --no-print-directory tbtest
+
+## tbtest: TensorBoard's own loader (EventAccumulator) reads the event files of a short sr train run
+## (installs the tensorboard package with pip when it is missing)
+tbtest: deps
+	$(SWIFT) build --product sr
+	python3 Tests/python/check_tensorboard_events.py "$$($(SWIFT) build --show-bin-path)/sr"
 
 ## lib: release build of libsrcore.so, the C API of include/srcore.h (builtin models from Models/)
 lib: deps

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data/train/yang91}
 RUNS=${RUNS:-3}
-OUT=${OUT:-$(mktemp -d /tmp/srprep-bench.XXXXXX)}
+OUT=${OUT:-$(mktemp -d -t srprep-bench.XXXXXX)}
 SWIFT=${SWIFT:-swift}
 mkdir -p "$OUT"
 [ -d "$DATA" ] || { echo "no data folder $DATA (set DATA=...)" >&2; exit 2; }

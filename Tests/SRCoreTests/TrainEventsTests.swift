@@ -5,7 +5,7 @@ import Testing
 @testable import SRCore
 
 /// TensorBoard event files: TFRecord framing with masked CRC32C, and the protobuf fields inside.
-/// (bench/torch_tensorboard_check.py additionally loads a run with TensorBoard's own EventAccumulator.)
+/// (Tests/python/check_tensorboard_events.py additionally loads a run with TensorBoard's own EventAccumulator.)
 @Suite struct TrainEventsTests {
     /// Splits a TFRecord file into payloads, checking both masked CRCs of every record.
     static func records(_ bytes: [UInt8]) throws -> [[UInt8]] {

@@ -7,8 +7,7 @@ import Glibc
 enum TrainTestSupport {
     /// A fresh temp folder.
     static func tempDir(_ tag: String) -> String {
-        var template = Array("/tmp/srcore-train-\(tag)-XXXXXX".utf8CString)
-        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        TempDir.make("train-\(tag)")
     }
 
     /// Writes an `srcore.patches` file of `count` smooth synthetic patches (LR = 2x2/3x3 box average of HR).

@@ -97,7 +97,7 @@ def test_errors_raise_with_code_and_message():
         except srcore.SRError as e:
             assert e.code == srcore.INVALID_ARGUMENT and "self_ensemble" in e.message
         try:
-            m.upscale_file("/nonexistent.png", "/tmp/x.png")
+            m.upscale_file("/nonexistent.png", os.path.join(tempfile.gettempdir(), "srcore-never-written.png"))
             raise AssertionError("no error")
         except srcore.SRError as e:
             assert e.code == srcore.IO and "/nonexistent.png" in e.message

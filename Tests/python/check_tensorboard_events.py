@@ -6,7 +6,7 @@ also checks that the CLI loop learns), then loads the run folder and asserts the
 learning rate, gradient norm, validation PSNR/SSIM), per-layer weight/bias/PReLU histograms and the
 validation image are all there and sane. Installs tensorboard with pip when it is missing.
 
-usage: python3 bench/torch_tensorboard_check.py [path/to/sr]   (default: .build/debug/sr)
+usage: python3 Tests/python/check_tensorboard_events.py [path/to/sr]   (default: .build/debug/sr)
 """
 import os, subprocess, sys, tempfile
 import numpy as np
