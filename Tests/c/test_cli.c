@@ -13,19 +13,6 @@ static int run_cli(const char *sr, const char *model, const char *in, const char
     return rc == 0;
 }
 
-/* Whether two files have the same bytes. */
-static int same_file(const char *a, const char *b) {
-    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-    int same = fa && fb;
-    while (same) {
-        int ca = fgetc(fa), cb = fgetc(fb);
-        if (ca != cb) same = 0;
-        if (ca == EOF || cb == EOF) break;
-    }
-    if (fa) fclose(fa);
-    if (fb) fclose(fb);
-    return same;
-}
 
 static void compare_with_cli(sr_model *m, const char *model, const char *sr, const char *dir, int format,
                              int ensemble, int compression) {
@@ -51,7 +38,7 @@ static void compare_with_cli(sr_model *m, const char *model, const char *sr, con
     o.tile_size = 8; /* tiles must not change a bit */
     o.png_compression = compression;
     CHECK_RC(sr_upscale_file(m, &o, in_path, out_path), SR_OK);
-    CHECK(same_file(out_path, ref_path)); /* the very bytes `sr upscale` writes */
+    CHECK(tu_same_file(out_path, ref_path)); /* the very bytes `sr upscale` writes */
     sr_image got;
     CHECK(tu_read_png(out_path, &got));
     CHECK(tu_same_pixels(&got, &ref));

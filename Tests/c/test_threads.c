@@ -57,18 +57,6 @@ static void *file_worker(void *arg) {
     return NULL;
 }
 
-static int same_bytes(const char *a, const char *b) {
-    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-    int same = fa && fb;
-    while (same) {
-        int ca = fgetc(fa), cb = fgetc(fb);
-        if (ca != cb) same = 0;
-        if (ca == EOF || cb == EOF) break;
-    }
-    if (fa) fclose(fa);
-    if (fb) fclose(fb);
-    return same;
-}
 
 struct loader {
     const char *path;
@@ -135,7 +123,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < NTHREADS; i++) {
             pthread_join(ft[i], NULL);
             CHECK(fj[i].ok);
-            CHECK(same_bytes(fj[i].out, fj[0].out));
+            CHECK(tu_same_file(fj[i].out, fj[0].out));
         }
     }
     sr_model_free(m);
