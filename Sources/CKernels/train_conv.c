@@ -101,7 +101,7 @@ void srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int 
 
 /* ---- element-wise ops on views ----------------------------------------------------------- */
 
-void srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w) {
+static inline __attribute__((always_inline)) void act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w) {
     float ones[1024], alp[1024];
     for (int j = 0; j < c && j < 1024; j++) { ones[j] = 1.0f; alp[j] = alpha ? alpha[j] : 1.0f; }
     for (int img = 0; img < n; img++)
@@ -118,7 +118,7 @@ void srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, s
             }
 }
 
-void srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
+static inline __attribute__((always_inline)) void act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
                  int n, int h, int w, double *galpha, double *gbias) {
     float ga[1024], gb[1024], ones[1024], alp[1024];
     for (int j = 0; j < c && j < 1024; j++) { ga[j] = 0; gb[j] = 0; ones[j] = 1.0f; alp[j] = alpha ? alpha[j] : 1.0f; }
@@ -149,6 +149,45 @@ void srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const
             }
         }
     }
+}
+
+/* The element-wise passes are written once and compiled twice: plain and with AVX2 enabled (no FMA,
+   so both builds do the same float operations and give bit-identical results). */
+#ifdef SRT_X86
+#define ACT_AVX2 __attribute__((target("avx2")))
+#else
+#define ACT_AVX2
+#endif
+
+static ACT_AVX2 void act_fwd_avx2(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n,
+                                  int h, int w) {
+    act_fwd(z, c, alpha, mask, out, n, h, w);
+}
+
+static void act_fwd_plain(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h,
+                          int w) {
+    act_fwd(z, c, alpha, mask, out, n, h, w);
+}
+
+static ACT_AVX2 void act_bwd_avx2(const float *z, int c, srt_view gout, const float *alpha, const float *mask,
+                                  srt_view gz, int n, int h, int w, double *galpha, double *gbias) {
+    act_bwd(z, c, gout, alpha, mask, gz, n, h, w, galpha, gbias);
+}
+
+static void act_bwd_plain(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
+                          int n, int h, int w, double *galpha, double *gbias) {
+    act_bwd(z, c, gout, alpha, mask, gz, n, h, w, galpha, gbias);
+}
+
+void srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w) {
+    if (srt_conv_dw_uses_avx2()) act_fwd_avx2(z, c, alpha, mask, out, n, h, w);
+    else act_fwd_plain(z, c, alpha, mask, out, n, h, w);
+}
+
+void srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
+                 int n, int h, int w, double *galpha, double *gbias) {
+    if (srt_conv_dw_uses_avx2()) act_bwd_avx2(z, c, gout, alpha, mask, gz, n, h, w, galpha, gbias);
+    else act_bwd_plain(z, c, gout, alpha, mask, gz, n, h, w, galpha, gbias);
 }
 
 void srt_d2s_view(const float *z, int n, int h, int w, int b, int C, srt_view out) {
