@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps build release test demo bench clean lib install ctest tbtest ctest-tsan bench-srprep bench-infer
+.PHONY: deps test-deps build release test demo bench clean lib install ctest tbtest ctest-tsan bench-srprep bench-infer
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -24,15 +24,24 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+## test-deps: what the host tests need beyond the build: valgrind (apt-get) and numpy, h5py, Pillow,
+## tensorboard (pip), each installed only when missing
+PY_TEST_PACKAGES := numpy h5py pillow tensorboard
+test-deps: deps
+	@dpkg -s valgrind >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "installing: valgrind"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
+	@python3 -c "import numpy, h5py, PIL, tensorboard" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
+	  python3 -m pip install -q $(PY_TEST_PACKAGES); }
+
 ## test: the whole test suite
-test: deps
+test: test-deps
 	$(SWIFT) test
 	$(MAKE) --no-print-directory ctest
 	$(MAKE) --no-print-directory tbtest
 
 ## tbtest: TensorBoard's own loader (EventAccumulator) reads the event files of a short sr train run
 ## (installs the tensorboard package with pip when it is missing)
-tbtest: deps
+tbtest: test-deps
 	$(SWIFT) build --product sr
 	python3 Tests/python/check_tensorboard_events.py "$$($(SWIFT) build --show-bin-path)/sr"
 
@@ -54,7 +63,7 @@ install: lib
 	sed -e "s|@PREFIX@|$$p|g" -e "s|@VERSION@|$$v|g" srcore.pc.in > "$$d/lib/pkgconfig/srcore.pc"
 
 ## ctest: C, C++ and Python host tests of libsrcore, built against a temporary install (valgrind, TSan)
-ctest: lib
+ctest: lib test-deps
 	$(SWIFT) build -c release --product sr
 	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/ctest/prefix"
 	Tests/c/run.sh "$(CURDIR)/.build/ctest" "$(RELEASE_BIN)"
