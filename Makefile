@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: deps test-deps build release test demo bench clean lib install ctest tbtest ctest-tsan bench-srprep bench-infer
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest ctest-tsan bench-srprep bench-infer
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -33,8 +33,13 @@ test-deps: deps
 	@python3 -c "import numpy, h5py, PIL, tensorboard" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
 	  python3 -m pip install -q $(PY_TEST_PACKAGES); }
 
+## check-layers: no target of the core imports a layer above or beside it (Package.swift + imports)
+check-layers:
+	python3 Tests/layers/check_layers.py
+
 ## test: the whole test suite
 test: test-deps
+	$(MAKE) --no-print-directory check-layers
 	$(SWIFT) test
 	$(MAKE) --no-print-directory ctest
 	$(MAKE) --no-print-directory tbtest

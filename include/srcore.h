@@ -71,7 +71,8 @@ enum sr_status {
     SR_ERROR_SHAPE_MISMATCH = 5,   /**< a tensor or image has the wrong shape */
     SR_ERROR_OUT_OF_MEMORY = 6,    /**< an allocation failed or would exceed the memory available */
     SR_ERROR_CANCELLED = 7,        /**< the progress callback asked to stop */
-    SR_ERROR_INTERNAL = 8          /**< a bug in srcore */
+    SR_ERROR_INTERNAL = 8,         /**< a bug in srcore */
+    SR_ERROR_EXISTS = 9            /**< the destination exists and replacing it was not asked for */
 };
 
 /**

@@ -13,7 +13,7 @@ func boundary(_ function: StaticString, _ body: () throws -> Void) -> Int32 {
         try body()
         return 0
     } catch let e as SRError {
-        setLastError("\(function): \(e.message)")
+        setLastError("\(function): \(e.description)")
         return e.code.rawValue
     } catch {
         setLastError("\(function): internal error: \(error)")

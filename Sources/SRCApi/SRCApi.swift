@@ -28,6 +28,7 @@ public func sr_status_string(_ status: Int32) -> UnsafePointer<CChar> {
     case 6: s = "out of memory"
     case 7: s = "cancelled"
     case 8: s = "internal error"
+    case 9: s = "already exists"
     default: s = "unknown status"
     }
     return cString(s)

@@ -74,7 +74,9 @@ struct UpscaleCommand: ParsableCommand {
         let options = UpscaleOptions(ensemble: ensemble, tileSize: tile,
                                      threads: threads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let upscaler = ColorUpscaler(upscaler: Upscaler(network: network), options: options)
-        let jobs = try ColorUpscaleJobs.plan(input: input, output: output, skipExisting: skipExisting, force: force)
+        let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force)
+        if let folder = plan.folderToCreate { try FileSystem.makeDirectory(folder) }
+        let jobs = plan.jobs
         let progress = ProgressLine(total: jobs.count, enabled: !quiet)
         var failed = 0, skipped = 0
         for (i, job) in jobs.enumerated() {

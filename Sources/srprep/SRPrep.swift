@@ -22,11 +22,14 @@ struct SRPrep: ParsableCommand {
 /// Prints an srcore error on stderr and turns it into a meaningful exit code.
 func cliError(_ error: Error) -> Error {
     guard let e = error as? SRError else { return error }
-    fputs("srprep: error: \(e.message)\n", stderr)
+    let hint = e.code == .alreadyExists ? " (use --force to replace it)" : ""
+    fputs("srprep: error: \(e)\(hint)\n", stderr)
     switch e.code {
     case .invalidArgument: return ExitCode(64)
     case .format, .shapeMismatch, .unsupported: return ExitCode(65)
-    case .io: return ExitCode(e.message.contains("already exists") ? 73 : 74)
+    case .alreadyExists: return ExitCode(73)
+    case .io: return ExitCode(74)
+    case .cancelled: return ExitCode(130)
     default: return ExitCode(1)
     }
 }

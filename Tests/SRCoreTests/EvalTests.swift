@@ -1,5 +1,14 @@
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// The reference evaluation against the golden per-image metrics (manifest.json) of the TF reference.
 @Suite(.enabled(if: SharedData.available, Comment(rawValue: SharedData.skipMessage)))
@@ -65,7 +74,7 @@ struct EvalTests {
     @Test func missingOrEmptyFoldersAreErrors() throws {
         let net = try DCSCN(parameters: .heInitialized(config: .compact(scale: 2), seed: 1))
         let e = try #require(throws: SRError.self) { try Evaluator.evaluate(network: net, folder: "/nonexistent/set") }
-        #expect(e.code == .io && e.message.contains("/nonexistent/set"))
+        #expect(e.code == .io && e.description.contains("/nonexistent/set"))
         let dir = S.makeTempDir("evalempty")
         defer { S.removeDir(dir) }
         #expect(throws: SRError.self) { try Evaluator.evaluate(network: net, folder: dir) }

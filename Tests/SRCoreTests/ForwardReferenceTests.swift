@@ -1,6 +1,15 @@
 import Dispatch
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// The whole network against a naive float64 implementation written from SPEC §3–§4, for configs
 /// the golden data does not cover (L12 widths, x4 with wide shufflers, 5x5 kernels), plus

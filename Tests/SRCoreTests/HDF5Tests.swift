@@ -1,5 +1,14 @@
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,7 +72,7 @@ import Glibc
             _ = try HDF5File.open(p)
         } catch let e as SRError {
             #expect(e.code == .format)
-            #expect(e.message.contains(p))
+            #expect(e.description.contains(p))
         }
         #expect(throws: SRError.self) { try HDF5File.open(p + ".missing") }
     }
@@ -105,7 +114,7 @@ import Glibc
                 Issue.record("a damaged image was accepted")
             } catch let e as SRError {
                 #expect(e.code == .format)
-                #expect(e.message.contains("bad-image"))
+                #expect(e.description.contains("bad-image"))
             }
         }
     }

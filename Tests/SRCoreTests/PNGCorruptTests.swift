@@ -3,6 +3,15 @@ import Glibc
 #endif
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// Non-PNG, corrupt and truncated input must throw a clear `.format` error, never crash.
 @Suite struct PNGCorruptTests {
@@ -17,7 +26,7 @@ import Testing
             Issue.record("\(what): decoded without error")
         } catch let e as SRError {
             #expect(e.code == .format, "\(what): \(e.message)")
-            #expect(e.message.hasPrefix("bad.png: "), "\(what): \(e.message)")
+            #expect(e.description.hasPrefix("bad.png: "), "\(what): \(e.message)")
         } catch {
             Issue.record("\(what): unexpected error \(error)")
         }
@@ -69,7 +78,7 @@ import Testing
             _ = try PNGCodec.decode(bytes: bad, name: "huge.png")
             Issue.record("huge image decoded")
         } catch let e as SRError {
-            #expect(e.code == .outOfMemory && e.message.hasPrefix("huge.png: "), "\(e.message)")
+            #expect(e.code == .outOfMemory && e.description.hasPrefix("huge.png: "), "\(e.message)")
         }
     }
 
@@ -81,13 +90,13 @@ import Testing
             _ = try PNGCodec.read(path: path)
             Issue.record("truncated file decoded")
         } catch let e as SRError {
-            #expect(e.code == .format && e.message.hasPrefix(path + ": "), "\(e.message)")
+            #expect(e.code == .format && e.description.hasPrefix(path + ": "), "\(e.message)")
         }
         do {
             _ = try PNGCodec.read(path: dir + "/missing.png")
             Issue.record("missing file decoded")
         } catch let e as SRError {
-            #expect(e.code == .io && e.message.contains("missing.png"), "\(e.message)")
+            #expect(e.code == .io && e.description.contains("missing.png"), "\(e.message)")
         }
         ImagingFixtures.writeFile(dir + "/text.png", Array("not a png".utf8))
         #expect(throws: SRError(.format, dir + "/text.png: not a PNG file (bad signature)")) {

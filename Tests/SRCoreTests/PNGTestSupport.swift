@@ -2,6 +2,15 @@
 import Glibc
 #endif
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// Shared helpers for the imaging tests (set5 golden data, temp folders, synthetic images).
 enum ImagingFixtures {

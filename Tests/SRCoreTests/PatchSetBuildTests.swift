@@ -3,6 +3,15 @@ import Glibc
 #endif
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 @Suite struct PatchSetBuildTests {
     /// Recomputes the HR and LR luma images of (source, transform) independently of the builder.
@@ -144,7 +153,7 @@ import Testing
         options.grid = try PatchGrid(scale: 2, lrPatch: 8, stride: 8)
         _ = try PatchSetBuilder.build(files: files, output: dir + "/b.h5", options: options)
         #expect { try PatchSetMerger.merge(inputs: [dir + "/a.h5", dir + "/b.h5"], output: dir + "/m.h5") } throws: {
-            ($0 as? SRError)?.message.contains("stride") == true
+            ($0 as? SRError)?.description.contains("stride") == true
         }
         #expect(!PatchFixture.names(dir).contains("m.h5"))
     }

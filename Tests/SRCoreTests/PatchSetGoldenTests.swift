@@ -3,6 +3,15 @@ import Glibc
 #endif
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// srprep's patches against the reference's own tensors (set5 luma and LR input, SPEC §6, §7).
 @Suite(.enabled(if: SharedData.available, Comment(rawValue: SharedData.skipMessage)))

@@ -3,6 +3,15 @@ import Glibc
 #endif
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 @Suite struct PatchSetInputTests {
     /// A folder with good images plus a truncated PNG and a text file.
@@ -26,13 +35,13 @@ import Testing
         let before = PatchFixture.names(dir)
         #expect { try PatchSetBuilder.build(files: files, output: out, options: try PatchFixture.options(augment: 1)) } throws: {
             guard let e = $0 as? SRError else { return false }
-            return e.message.contains("img1b_truncated.png") || e.message.contains("notes.txt")
+            return e.description.contains("img1b_truncated.png") || e.description.contains("notes.txt")
         }
         #expect(PatchFixture.names(dir) == before)
         // only the truncated file (its header is fine; the data is not)
         #expect { try PatchSetBuilder.build(files: files.filter { !$0.hasSuffix(".txt") }, output: out,
                                             options: try PatchFixture.options(augment: 1)) } throws: {
-            ($0 as? SRError)?.message.contains("img1b_truncated.png") == true
+            ($0 as? SRError)?.description.contains("img1b_truncated.png") == true
         }
         #expect(PatchFixture.names(dir) == before)
     }
@@ -64,7 +73,7 @@ import Testing
         var options = try PatchFixture.options(augment: 1)
         _ = try PatchSetBuilder.build(files: files, output: dir + "/o.h5", options: options)
         #expect { try PatchSetBuilder.build(files: files, output: dir + "/o.h5", options: options) } throws: {
-            ($0 as? SRError)?.message.contains("already exists") == true
+            ($0 as? SRError)?.code == .alreadyExists
         }
         options.overwrite = true
         _ = try PatchSetBuilder.build(files: files, output: dir + "/o.h5", options: options)

@@ -1,5 +1,14 @@
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 @Suite struct PatchSetInspectTests {
     @Test func summaryAndSheetAgreeWithTheData() throws {

@@ -2,6 +2,15 @@
 import Glibc
 #endif
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// Fixtures for the srprep tests: small synthetic PNG folders written with the imaging encoder.
 enum PatchFixture {

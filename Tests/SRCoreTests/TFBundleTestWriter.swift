@@ -1,4 +1,13 @@
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// Writes small TensorFlow tensor bundles for tests (the format of CHECKPOINTS.md: one uncompressed
 /// SSTable data block without prefix sharing, masked CRC32C trailers, protobuf entries), with knobs to

@@ -1,5 +1,14 @@
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,7 +59,7 @@ struct TFBundleTests {
             #expect(try TFBundle(prefix: prefix).tensor("CNN2/conv_W").shape == [3, 3, 4, 4])
             let e = try #require(throws: SRError.self) { try TFBundle.importDCSCN(prefix: prefix) }
             #expect(e.code == .unsupported)
-            #expect(e.message.contains("NIN") && e.message.contains(name))
+            #expect(e.description.contains("NIN") && e.description.contains(name))
         }
     }
 
@@ -66,7 +75,7 @@ struct TFBundleTests {
             S.writeBytes(bad, to: prefix + ".index")
             let e = try #require(throws: SRError.self, "\(what)") { try TFBundle(prefix: prefix) }
             #expect(e.code == .format, "\(what): \(e.message)")
-            #expect(e.message.contains(prefix + ".index"))
+            #expect(e.description.contains(prefix + ".index"))
         }
         S.writeBytes(Array(good[0..<40]), to: prefix + ".index")
         #expect(throws: SRError.self) { try TFBundle(prefix: prefix) }
@@ -86,14 +95,14 @@ struct TFBundleTests {
         let b = try TFBundle(prefix: prefix)
         #expect(try b.tensor("A1/conv_B").values.count == 24) // untouched tensor still reads
         let e = try #require(throws: SRError.self) { try b.tensor("A1/conv_W") }
-        #expect(e.code == .format && e.message.contains("CRC32C") && e.message.contains("A1/conv_W"))
+        #expect(e.code == .format && e.description.contains("CRC32C") && e.description.contains("A1/conv_W"))
         let e2 = try #require(throws: SRError.self) { try TFBundle.importDCSCN(prefix: prefix) }
         #expect(e2.code == .format)
         S.writeBytes(Array(good[0..<1000]), to: data)
         #expect(throws: SRError.self) { try b.tensor("A1/conv_W") }
         unlink(data)
         let e3 = try #require(throws: SRError.self) { try b.tensor("A1/conv_B") }
-        #expect(e3.code == .io && e3.message.contains(data))
+        #expect(e3.code == .io && e3.description.contains(data))
     }
 
     @Test func missingIndexIsAnIOError() {
@@ -134,7 +143,7 @@ struct TFBundleTests {
         do {
             if let name = read { _ = try TFBundle(prefix: prefix).tensor(name) } else { _ = try TFBundle.importDCSCN(prefix: prefix) }
         } catch let e as SRError {
-            #expect(e.message.contains(prefix))
+            #expect(e.description.contains(prefix))
             return e
         }
         return nil
@@ -143,21 +152,21 @@ struct TFBundleTests {
     @Test func refusesUnsupportedVariants() throws {
         #expect(try refusal { _ in } == nil) // the unedited bundle imports
         let big = try refusal { $0.bigEndian = true }
-        #expect(big?.code == .unsupported && big?.message.contains("big-endian") == true)
+        #expect(big?.code == .unsupported && big?.description.contains("big-endian") == true)
         let compressed = try refusal { $0.blockType = 1 }
-        #expect(compressed?.code == .unsupported && compressed?.message.contains("compressed") == true)
+        #expect(compressed?.code == .unsupported && compressed?.description.contains("compressed") == true)
         let double = try refusal({ $0.tensors.append(.init(name: "extra", shape: [1], values: [0], dtype: 2)) }, read: "extra")
-        #expect(double?.code == .unsupported && double?.message.contains("DT_DOUBLE") == true)
+        #expect(double?.code == .unsupported && double?.description.contains("DT_DOUBLE") == true)
         let sliced = try refusal({ $0.tensors[0].sliced = true }, read: "CNN1/conv_W")
-        #expect(sliced?.code == .unsupported && sliced?.message.contains("slices") == true)
+        #expect(sliced?.code == .unsupported && sliced?.description.contains("slices") == true)
         let extra = try refusal { $0.tensors.append(.init(name: "CNN1/depthwise_W", shape: [3, 3, 1, 1], values: [Float](repeating: 0, count: 9))) }
-        #expect(extra?.code == .unsupported && extra?.message.contains("CNN1/depthwise_W") == true)
+        #expect(extra?.code == .unsupported && extra?.description.contains("CNN1/depthwise_W") == true)
         let shape = try refusal { w in
             let i = w.tensors.firstIndex { $0.name == "B2/conv_B" }!
             w.tensors[i] = .init(name: "B2/conv_B", shape: [7], values: [Float](repeating: 0, count: 7))
         }
-        #expect(shape?.code == .shapeMismatch && shape?.message.contains("B2/conv_B") == true)
+        #expect(shape?.code == .shapeMismatch && shape?.description.contains("B2/conv_B") == true)
         let missing = try refusal { w in w.tensors.removeAll { $0.name == "A1/prelu/A1_prelu" } }
-        #expect(missing?.code == .format && missing?.message.contains("A1/prelu/A1_prelu") == true)
+        #expect(missing?.code == .format && missing?.description.contains("A1/prelu/A1_prelu") == true)
     }
 }

@@ -3,6 +3,15 @@ import Glibc
 #endif
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// TensorBoard event files: TFRecord framing with masked CRC32C, and the protobuf fields inside.
 /// (Tests/python/check_tensorboard_events.py additionally loads a run with TensorBoard's own EventAccumulator.)

@@ -1,5 +1,14 @@
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// The trainer's graph against the naive float64 reference (TrainReference): forward values and
 /// every parameter's gradient against central finite differences of the float64 loss.

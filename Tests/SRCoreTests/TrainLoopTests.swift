@@ -3,6 +3,15 @@ import Glibc
 #endif
 import Testing
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// The whole training loop: it learns (overfitting a few patches), resumes bit-identically from a
 /// checkpoint, feeds every patch once per epoch, refuses mismatched data, and its forward pass

@@ -1,4 +1,13 @@
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 
 /// An independent, deliberately naive float64 DCSCN forward written straight from SPEC §3–§4
 /// (per image, HWC, direct loops), used as the truth for the trainer's graph and its gradients.

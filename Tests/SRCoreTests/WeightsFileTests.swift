@@ -1,6 +1,15 @@
 import Testing
 import CHDF5
 @testable import SRCore
+@testable import SRSupport
+@testable import SRImage
+@testable import SRKernels
+@testable import SRFormats
+@testable import SRModel
+@testable import SRData
+@testable import SREval
+@testable import SRTrain
+import SRTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,7 +68,7 @@ import Glibc
             f.close()
         }
         do { _ = try WeightsFile.read(path: path) } catch let e as SRError {
-            #expect(e.message.contains(path))
+            #expect(e.description.contains(path))
             return e
         }
         return nil
@@ -67,7 +76,7 @@ import Glibc
 
     @Test func refusesOtherMajorVersionsAndFormats() throws {
         let v = try readError { try $0.setAttribute("format_version", "2.0") }
-        #expect(v?.code == .unsupported && v?.message.contains("2.0") == true)
+        #expect(v?.code == .unsupported && v?.description.contains("2.0") == true)
         #expect(try readError { try $0.setAttribute("format_version", "1.7") } == nil) // minor bumps are read
         let f = try readError { try $0.setAttribute("format", "srcore.patches") }
         #expect(f?.code == .format)
@@ -77,16 +86,16 @@ import Glibc
 
     @Test func refusesMissingLayersAndWrongShapes() throws {
         let missing = try readError { H5Ldelete($0.fileID, "/layers/B2", srh5_p_default()) }
-        #expect(missing?.code == .format && missing?.message.contains("B2") == true)
+        #expect(missing?.code == .format && missing?.description.contains("B2") == true)
         let shape = try readError { f in
             H5Ldelete(f.fileID, "/layers/CNN3/kernel", srh5_p_default())
             try f.write("/layers/CNN3/kernel", floats: [Float](repeating: 0, count: 9 * 26 * 20), shape: [3, 3, 26, 20])
         }
         #expect(shape?.code == .shapeMismatch)
-        #expect(shape?.message.contains("CNN3") == true && shape?.message.contains("[3, 3, 26, 20]") == true
-                && shape?.message.contains("[3, 3, 26, 22]") == true)
+        #expect(shape?.description.contains("CNN3") == true && shape?.description.contains("[3, 3, 26, 20]") == true
+                && shape?.description.contains("[3, 3, 26, 22]") == true)
         let widths = try readError { try $0.setAttribute("feature_widths", [32, 26, 22, 18, 14, 11, 9]) }
-        #expect(widths?.code == .shapeMismatch && widths?.message.contains("CNN7") == true)
+        #expect(widths?.code == .shapeMismatch && widths?.description.contains("CNN7") == true)
     }
 
     @Test func refusesNonHDF5AndUnwritablePaths() throws {

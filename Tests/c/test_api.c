@@ -25,7 +25,8 @@ static void test_version_and_status(void) {
     /* stable numbers (they equal SRError.Code raw values) */
     CHECK(SR_ERROR_INVALID_ARGUMENT == 1 && SR_ERROR_IO == 2 && SR_ERROR_FORMAT == 3 && SR_ERROR_UNSUPPORTED == 4 &&
           SR_ERROR_SHAPE_MISMATCH == 5 && SR_ERROR_OUT_OF_MEMORY == 6 && SR_ERROR_CANCELLED == 7 &&
-          SR_ERROR_INTERNAL == 8);
+          SR_ERROR_INTERNAL == 8 && SR_ERROR_EXISTS == 9);
+    CHECK(strcmp(sr_status_string(SR_ERROR_EXISTS), "already exists") == 0);
     CHECK(sr_format_bytes_per_pixel(SR_FORMAT_Y_F32) == 4);
     CHECK(sr_format_bytes_per_pixel(SR_FORMAT_GRAY8) == 1);
     CHECK(sr_format_bytes_per_pixel(SR_FORMAT_GRAYA16) == 4);

@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 /// A keyed pseudo-random bijection of `0..<count` (a Feistel network with cycle walking).
 ///
 /// srprep uses it to give generation index `i` its output row `π(i)` without holding a

@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 /// Settings of `srprep build`.
 public struct PatchBuildOptions: Sendable {
     /// Scale, LR patch and stride.

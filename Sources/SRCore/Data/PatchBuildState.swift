@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRFormats
 
 /// Shared state of the build workers: the next image, counters, the first error, bad files.
 final class PatchBuildState: @unchecked Sendable {

@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 /// Cuts the patches of one image under every transform of the plan and writes each to its row.
 struct PatchGenerator: Sendable {
     let options: PatchBuildOptions

@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 /// The regular patch grid of SPEC §11.2.
 ///
 /// LR windows of `lrPatch x lrPatch` at LR stride `stride`, row-major; the HR window of LR

@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 /// The image operations srprep needs, delegated to SRCore/Image (the imaging code).
 enum PatchImageOps {
     /// `(height, width)` from the PNG header only.

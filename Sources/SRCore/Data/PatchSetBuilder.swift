@@ -2,6 +2,9 @@
 import Glibc
 #endif
 import Dispatch
+import SRSupport
+import SRImage
+import SRFormats
 
 /// `srprep build`: PNG files to a shuffled, augmented, normalised HDF5 patch set.
 ///
@@ -16,23 +19,7 @@ import Dispatch
 public enum PatchSetBuilder {
     /// The regular, non-hidden files of each folder, sorted by name (folders in the order given).
     public static func listFiles(in folders: [String]) throws -> [String] {
-        var all: [String] = []
-        for folder in folders {
-            guard let dir = opendir(folder) else {
-                throw SRError(.io, "\(folder): cannot open folder (\(String(cString: strerror(errno))))")
-            }
-            var names: [String] = []
-            while let e = readdir(dir) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if name.hasPrefix(".") { continue }
-                let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-                var st = stat()
-                if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { names.append(path) }
-            }
-            closedir(dir)
-            all += names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        }
-        return all
+        try folders.flatMap { folder in try FileSystem.listFiles(folder).map { FileSystem.join(folder, $0) } }
     }
 
     /// Builds the patch set of `files` (their order defines the source indices) into `output`.
@@ -47,7 +34,7 @@ public enum PatchSetBuilder {
         }
         guard !files.isEmpty else { throw SRError(.invalidArgument, "no input files") }
         if access(output, F_OK) == 0 && !options.overwrite {
-            throw SRError(.io, "\(output): already exists (use --force to replace it)")
+            throw SRError(.alreadyExists, "already exists", path: output)
         }
         let mine = files.indices.filter { $0 % options.shardCount == options.shardIndex }
         var bad: [(file: String, reason: String)] = []
@@ -103,18 +90,15 @@ public enum PatchSetBuilder {
     /// Creates the file with attributes, /sources and the preallocated datasets, then closes it.
     private static func createFile(_ path: String, info: PatchSetInfo, sources: [String]) throws -> PatchLayout {
         try HDF5File.lock.withLock {
-            let file = try PatchRawFile.createFile(path)
+            let file = try HDF5File.createV110(path)
             defer { file.close() }
             try info.write(to: file)
             try file.write("/sources", strings: sources)
             let n = info.count, p = info.lrPatch, sp = info.hrPatch
-            let type = info.dtype == .float32 ? HDF5ElementType.float32.nativeType : HDF5ElementType.uint8.nativeType
-            let lr = try PatchRawFile.create(file: file.fileID, name: "/lr", type: type, elementSize: info.dtype.size,
-                                             shape: [n, 1, p, p], path: path)
-            let hr = try PatchRawFile.create(file: file.fileID, name: "/hr", type: type, elementSize: info.dtype.size,
-                                             shape: [n, 1, sp, sp], path: path)
-            let origin = try PatchRawFile.create(file: file.fileID, name: "/origin", type: HDF5ElementType.int32.nativeType,
-                                                 elementSize: 4, shape: [n, 4], path: path)
+            let type: HDF5ElementType = info.dtype == .float32 ? .float32 : .uint8
+            let lr = try file.createPreallocated("/lr", type: type, shape: [n, 1, p, p])
+            let hr = try file.createPreallocated("/hr", type: type, shape: [n, 1, sp, sp])
+            let origin = try file.createPreallocated("/origin", type: .int32, shape: [n, 4])
             return PatchLayout(lr: lr, hr: hr, origin: origin)
         }
     }

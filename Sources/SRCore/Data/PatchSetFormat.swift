@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 /// How patch values are stored in a patch set.
 public enum PatchDType: String, Sendable, CaseIterable {
     /// float32 luma/255 (HR in [0,1], LR unclipped).

@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 extension PatchSetInfo {
     /// Writes every attribute on the root group of `file`.
     func write(to file: HDF5File) throws {

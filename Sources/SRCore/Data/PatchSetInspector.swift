@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 /// Statistics and a contact sheet of a patch set (`srprep inspect`).
 public enum PatchSetInspector {
     /// What `srprep inspect` prints.

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CHDF5
+import SRSupport
+import SRImage
+import SRFormats
 
 /// `srprep merge`: joins shards of one build into one patch set with HDF5 virtual datasets (no copy).
 ///
@@ -16,7 +18,7 @@ public enum PatchSetMerger {
     public static func merge(inputs: [String], output: String, overwrite: Bool = false) throws -> PatchSetInfo {
         guard inputs.count >= 1 else { throw SRError(.invalidArgument, "merge needs at least one shard") }
         if access(output, F_OK) == 0 && !overwrite {
-            throw SRError(.io, "\(output): already exists (use --force to replace it)")
+            throw SRError(.alreadyExists, "already exists", path: output)
         }
         var infos: [PatchSetInfo] = []
         var sources: [String] = []
@@ -51,10 +53,10 @@ public enum PatchSetMerger {
                 try file.write("/sources", strings: sources)
                 let names = inputs.map { sourceName($0, relativeTo: output) }
                 let counts = infos.map { $0.count }
-                let type = merged.dtype == .float32 ? HDF5ElementType.float32.nativeType : HDF5ElementType.uint8.nativeType
-                try virtual(file: file, name: "/lr", type: type, rowShape: [1, merged.lrPatch, merged.lrPatch], files: names, counts: counts)
-                try virtual(file: file, name: "/hr", type: type, rowShape: [1, merged.hrPatch, merged.hrPatch], files: names, counts: counts)
-                try virtual(file: file, name: "/origin", type: HDF5ElementType.int32.nativeType, rowShape: [4], files: names, counts: counts)
+                let type: HDF5ElementType = merged.dtype == .float32 ? .float32 : .uint8
+                try file.createVirtual("/lr", type: type, rowShape: [1, merged.lrPatch, merged.lrPatch], sources: names, counts: counts)
+                try file.createVirtual("/hr", type: type, rowShape: [1, merged.hrPatch, merged.hrPatch], sources: names, counts: counts)
+                try file.createVirtual("/origin", type: .int32, rowShape: [4], sources: names, counts: counts)
             }
             guard rename(temp, output) == 0 else {
                 throw SRError(.io, "\(output): cannot rename \(temp) to it (\(String(cString: strerror(errno))))")
@@ -86,49 +88,5 @@ public enum PatchSetMerger {
         guard let r = realpath(path, nil) else { return path }
         defer { free(r) }
         return String(cString: r)
-    }
-
-    private static func virtual(file: HDF5File, name: String, type: hid_t, rowShape: [Int],
-                                files: [String], counts: [Int]) throws {
-        let total = counts.reduce(0, +)
-        let fail = SRError(.io, "\(file.path): cannot create virtual dataset \(name)")
-        let dims = ([total] + rowShape).map { hsize_t($0) }
-        let vspace = H5Screate_simple(Int32(dims.count), dims, nil)
-        guard vspace >= 0 else { throw fail }
-        defer { H5Sclose(vspace) }
-        let dcpl = H5Pcreate(srh5_p_dataset_create())
-        guard dcpl >= 0 else { throw fail }
-        defer { H5Pclose(dcpl) }
-        let shards = counts.count
-        let common = counts.min() ?? 0
-        let zeros = [hsize_t](repeating: 0, count: dims.count)
-        let rest = rowShape.map { hsize_t($0) }
-        var tail = shards * common
-        for (s, n) in counts.enumerated() where n > 0 {
-            let sdims = ([n] + rowShape).map { hsize_t($0) }
-            let sspace = H5Screate_simple(Int32(sdims.count), sdims, nil)
-            guard sspace >= 0 else { throw fail }
-            defer { H5Sclose(sspace) }
-            func map(dst start: hsize_t, stride: hsize_t, count: hsize_t, src: hsize_t) throws {
-                var vStart = zeros, vStride = [stride] + rest.map { _ in 1 }, vCount = [count] + rest.map { _ in 1 }
-                var block = [hsize_t(1)] + rest
-                vStart[0] = start
-                var sStart = zeros
-                sStart[0] = src
-                var sCount = [count] + rest
-                guard H5Sselect_hyperslab(vspace, H5S_SELECT_SET, &vStart, &vStride, &vCount, &block) >= 0,
-                      H5Sselect_hyperslab(sspace, H5S_SELECT_SET, &sStart, nil, &sCount, nil) >= 0,
-                      H5Pset_virtual(dcpl, vspace, files[s], name, sspace) >= 0 else { throw fail }
-            }
-            if common > 0 { try map(dst: hsize_t(s), stride: hsize_t(shards), count: hsize_t(common), src: 0) }
-            if n > common {
-                try map(dst: hsize_t(tail), stride: 1, count: hsize_t(n - common), src: hsize_t(common))
-                tail += n - common
-            }
-        }
-        H5Sselect_all(vspace)
-        let d = H5Dcreate2(file.fileID, name, type, vspace, srh5_p_default(), dcpl, srh5_p_default())
-        guard d >= 0 else { throw fail }
-        H5Dclose(d)
     }
 }

@@ -1,3 +1,6 @@
+import SRSupport
+import SRImage
+import SRFormats
 /// Reads minibatch slices of a patch set written by `srprep build` or `srprep merge`.
 ///
 /// Values come back on the normalised 0...1 scale whatever the stored dtype (uint8 samples are

@@ -1,3 +1,7 @@
+import SRSupport
+import SRImage
+import SRFormats
+import SRModel
 /// Scores of one evaluated image: the model and the plain bicubic baseline, against the HR luma.
 public struct EvalImageResult: Equatable, Sendable {
     /// File name (without folder).

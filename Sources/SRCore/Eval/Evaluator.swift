@@ -1,3 +1,7 @@
+import SRSupport
+import SRImage
+import SRFormats
+import SRModel
 /// One evaluation image prepared once (HR luma truth, LR input and its bicubic), reusable across
 /// networks of the same scale, e.g. by the trainer's per-epoch validation.
 public struct EvalSample: Sendable {
@@ -55,7 +59,7 @@ public enum Evaluator {
 
     /// Loads and prepares every PNG of `folder` (sorted) for evaluation at `scale`.
     public static func prepare(folder: String, scale: Int) throws -> [EvalSample] {
-        let names = try ColorUpscaleJobs.listPNGs(folder) // regular *.png files, byte-sorted
+        let names = try FileSystem.listFiles(folder, suffixes: [".png"]) // regular *.png files, byte-sorted
         guard !names.isEmpty else { throw SRError(.io, "\(folder): no .png files to evaluate") }
         return try names.map { try prepare(image: PNGCodec.read(path: folder + "/" + $0).image, name: $0, scale: scale) }
     }

@@ -1,3 +1,4 @@
+import SRSupport
 /// CRC-32C (Castagnoli): reflected polynomial 0x82F63B78, init 0xFFFFFFFF, final xor 0xFFFFFFFF.
 ///
 /// Used by the TensorFlow tensor-bundle reader (block trailers and tensor checksums) and the

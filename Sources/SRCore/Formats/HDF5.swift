@@ -2,6 +2,7 @@ import CHDF5
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
 
 /// Element types srcore stores in HDF5 datasets.
 public enum HDF5ElementType: Sendable, Equatable {
@@ -15,6 +16,16 @@ public enum HDF5ElementType: Sendable, Equatable {
         case .int64: return srh5_native_int64()
         case .uint8: return srh5_native_uint8()
         case .string, .other: return srh5_native_uint8()
+        }
+    }
+
+    /// Bytes per element (0 for variable-size or unknown types).
+    package var size: Int {
+        switch self {
+        case .float32, .int32: return 4
+        case .float64, .int64: return 8
+        case .uint8: return 1
+        case .string, .other: return 0
         }
     }
 }
@@ -83,7 +94,7 @@ public final class HDF5File {
     }
 
     /// Wraps an already open file id (e.g. an in-memory file image); the wrapper closes it.
-    public static func adopt(fileID: hid_t, name: String) -> HDF5File {
+    package static func adopt(fileID: hid_t, name: String) -> HDF5File {
         HDF5File(path: name, fid: fileID)
     }
 
@@ -103,7 +114,7 @@ public final class HDF5File {
     }
 
     /// The raw file id, for direct libhdf5 calls.
-    public var fileID: hid_t { fid }
+    package var fileID: hid_t { fid }
 
     /// Whether an object (group or dataset) exists at `objectPath`.
     public func exists(_ objectPath: String) -> Bool {

@@ -2,6 +2,7 @@ import CHDF5
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
 
 /// Attributes: scalars, arrays and strings on groups and datasets.
 extension HDF5File {

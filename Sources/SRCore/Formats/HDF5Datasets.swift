@@ -2,6 +2,7 @@ import CHDF5
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
 
 /// Datasets: whole-array and row-sliced reads and writes.
 extension HDF5File {

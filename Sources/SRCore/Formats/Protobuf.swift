@@ -1,3 +1,4 @@
+import SRSupport
 /// A bounds-checked little-endian reader over a byte buffer: LEB128 varints, fixed-width integers and
 /// protobuf wire-format fields. Used for the LevelDB-style SSTable of a TensorFlow `.index` file and the
 /// protobuf messages stored in it. Every read past `end` throws a `.format` error naming `context`.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
 
 /// A TensorFlow "V2" checkpoint (tensor bundle) read without TensorFlow: `<prefix>.index` (an SSTable
 /// of `BundleEntryProto`s) plus `<prefix>.data-NNNNN-of-NNNNN` shards of raw little-endian tensors.

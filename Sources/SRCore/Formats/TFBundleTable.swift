@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
 
 /// Reads the LevelDB-style SSTable of a TensorFlow `.index` file (CHECKPOINTS.md "The on-disk format"):
 /// footer with magic, index block, data blocks with verified masked-CRC32C trailers, prefix-compressed

@@ -1,3 +1,4 @@
+import SRSupport
 /// A planar float image: `channels` planes of `height` x `width` samples, row-major.
 ///
 /// Sample `(c, y, x)` is `pixels[(c * height + y) * width + x]`. The value scale is the

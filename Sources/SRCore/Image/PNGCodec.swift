@@ -1,4 +1,5 @@
 import CImageIO
+import SRSupport
 
 /// PNG decoding and encoding through libpng (via the CImageIO C target).
 ///
@@ -48,10 +49,10 @@ public enum PNGCodec {
 }
 
 /// A C message buffer for the CImageIO calls.
-final class PNGMessage {
-    let buffer: UnsafeMutablePointer<CChar>
-    static let capacity = 512
-    init() {
+package final class PNGMessage {
+    package let buffer: UnsafeMutablePointer<CChar>
+    package static let capacity = 512
+    package init() {
         buffer = .allocate(capacity: PNGMessage.capacity)
         buffer.initialize(repeating: 0, count: PNGMessage.capacity)
     }
@@ -59,7 +60,7 @@ final class PNGMessage {
     var text: String { String(cString: buffer) }
 
     /// The SRError for a CImageIO status code.
-    func error(_ status: Int32, _ name: String) -> SRError {
+    package func error(_ status: Int32, _ name: String) -> SRError {
         let code: SRError.Code
         switch status {
         case Int32(SRPNG_ERR_IO): code = .io
@@ -72,14 +73,14 @@ final class PNGMessage {
 }
 
 /// Row-streaming PNG decoder (internal; `PNGCodec` and `PNGRowReader` use it).
-final class PNGReader {
+package final class PNGReader {
     private var handle: OpaquePointer?
     let name: String
-    let header: PNGHeader
+    package let header: PNGHeader
     private let message = PNGMessage()
     private(set) var nextRow = 0
 
-    init(path: String) throws {
+    package init(path: String) throws {
         name = path
         var h: OpaquePointer?
         let rc = srpng_reader_open_file(path, &h, message.buffer, PNGMessage.capacity)
@@ -110,7 +111,7 @@ final class PNGReader {
 
     /// Reads the next `count` rows into rows `[y0, y0 + count)` of `image`
     /// (which has the header's width and channels).
-    func readRows(_ count: Int, into image: inout Image, at y0: Int) throws {
+    package func readRows(_ count: Int, into image: inout Image, at y0: Int) throws {
         let rowBytes = PNGSamples.rowBytes(width: header.width, channels: header.channels, bitDepth: header.bitDepth)
         let chunk = max(1, min(count, (1 << 20) / max(rowBytes, 1)))
         let buf = UnsafeMutableRawPointer.allocate(byteCount: max(rowBytes * chunk, 1), alignment: 16)
@@ -127,7 +128,7 @@ final class PNGReader {
     }
 
     /// The most samples a decoded image may have (8 GiB of float).
-    static let maxSamples = 1 << 31
+    package static let maxSamples = 1 << 31
 
     /// Decodes every remaining row.
     func readAll() throws -> PNGImage {

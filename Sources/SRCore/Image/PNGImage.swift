@@ -1,3 +1,4 @@
+import SRSupport
 /// A decoded PNG: planar float samples plus the facts needed to write it back.
 ///
 /// `image` holds `channels` planes on the 0...255 scale: 8-bit samples as they are, 16-bit

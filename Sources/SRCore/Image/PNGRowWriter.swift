@@ -2,6 +2,7 @@ import CImageIO
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
 
 /// Streaming PNG writer for images too large to hold at once: open, append strips of rows,
 /// `finish()`. The file is written to a temporary file in the destination folder and renamed

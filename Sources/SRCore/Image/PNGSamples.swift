@@ -1,3 +1,4 @@
+import SRSupport
 /// Conversion between interleaved PNG samples (UInt8 / host-order UInt16) and planar float rows.
 /// `quantize8` / `quantize16` are the one rounding rule of every srcore output (PNG writer, C API).
 public enum PNGSamples {

@@ -1,3 +1,4 @@
+import SRSupport
 /// Precomputed resampling coefficients for one axis, in Pillow's layout: output index `o` reads
 /// inputs `bounds[2o] ..< bounds[2o] + bounds[2o+1]` with weights `weights[o * ksize ...]`.
 public struct ResampleAxis: Sendable {

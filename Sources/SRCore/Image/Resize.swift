@@ -1,4 +1,5 @@
 import CImageIO
+import SRSupport
 
 /// Which bicubic convention a resize follows.
 public enum ResizeKernel: String, Sendable, CaseIterable {

@@ -1,3 +1,4 @@
+import SRSupport
 /// BT.601 "studio swing" colour conversion exactly as the reference computes it (SPEC §6):
 /// `Y = 16 + (65.738 R + 129.057 G + 25.064 B) / 256` in double, evaluated in the reference's
 /// operation order (`R*(65.738/256) + G*(129.057/256) + B*(25.064/256) + 16`), so luma of an
@@ -72,7 +73,7 @@ public enum YCbCr {
     }
 
     /// Pointer form of `toRGB(_:)` for strips.
-    static func toRGB(y: UnsafePointer<Float>, cb: UnsafePointer<Float>, cr: UnsafePointer<Float>,
+    package static func toRGB(y: UnsafePointer<Float>, cb: UnsafePointer<Float>, cr: UnsafePointer<Float>,
                       r: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
                       count n: Int) {
         for i in 0..<n {

@@ -1,3 +1,7 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 /// An image split into what colour upscaling treats separately: luma (through the network),
 /// chroma (Cb, Cr: bicubic) and alpha (bicubic). Gray images have no chroma.
 struct ColorPlanes {

@@ -1,3 +1,7 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 /// Super-resolution of whole PNG images (colour, gray, alpha, 8- or 16-bit), in horizontal strips
 /// so that memory stays bounded by the LR image plus one strip, whatever the output size.
 ///

@@ -2,6 +2,10 @@ import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 
 /// The DCSCN inference network (SPEC §3–§5): LR luma and its bicubic upscale in, HR luma out.
 ///

@@ -1,6 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 
 /// The architecture of one DCSCN network (SPEC §1–§4), independent of its weights.
 ///

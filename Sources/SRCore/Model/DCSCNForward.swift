@@ -1,4 +1,8 @@
 import CKernels
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 
 /// The scratch tensors and the step list of one DCSCN forward pass for one LR size.
 ///

@@ -1,6 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 
 /// The weights of one conv layer.
 public struct ConvParameters: Equatable, Sendable {

@@ -1,3 +1,7 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 /// Options of one `Upscaler.upscaleLuma` call.
 public struct UpscaleOptions: Sendable, Equatable {
     /// Self-ensemble passes, 1...8: the network runs on dihedral transforms 0..<n of the input and the

@@ -2,6 +2,13 @@ import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// TensorFlow's Adam (`tf.train.AdamOptimizer`) on the flat parameter vector, with the reference's
 /// L2 decay on conv kernels and global-norm gradient clipping (SPEC §11.4).

@@ -1,6 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// A counting semaphore on a pthread mutex + condition variable (unlike DispatchSemaphore it may be
 /// released with a count below its initial value, which the prefetch ring needs when it stops early).

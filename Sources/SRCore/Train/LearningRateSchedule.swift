@@ -1,6 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// The learning rate as a function of the step (SPEC §11.4 step decay, or cosine with warm-up).
 public enum LearningRateSchedule: Equatable, Sendable {

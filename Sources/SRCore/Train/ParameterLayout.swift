@@ -1,3 +1,10 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 /// Where each layer's kernel, bias and PReLU slopes live in the trainer's flat parameter vector.
 ///
 /// The trainer keeps weights, gradients and both Adam moments as flat `[Float]` vectors of

@@ -2,6 +2,13 @@ import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// One training minibatch on the network's 0...255 scale: LR patches, their bicubic upscale
 /// (Pillow float, computed from the LR patch) and the HR targets, patch-major.

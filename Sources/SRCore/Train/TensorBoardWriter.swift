@@ -1,6 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// Writes TensorBoard event files natively: TFRecord framing (length, masked CRC32C of the length,
 /// payload, masked CRC32C of the payload) around hand-encoded `tensorflow.Event` protobufs carrying

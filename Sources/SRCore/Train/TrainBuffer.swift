@@ -1,3 +1,10 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 /// A fixed-size, zero-initialised float buffer owned by the trainer (stable address for C kernels).
 final class TrainBuffer {
     let count: Int

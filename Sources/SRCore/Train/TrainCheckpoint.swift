@@ -1,3 +1,10 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 /// A resumable training state: weights, Adam moments, step and the seed that derives the data order
 /// and dropout masks, stored in one HDF5 file written atomically (temp file + rename).
 ///

@@ -1,6 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// Renames `from` to `to` (atomic on one file system).
 func renameAtomically(_ from: String, _ to: String) throws {

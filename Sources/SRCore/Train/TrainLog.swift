@@ -1,6 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// The run folder's human-readable record: `train.csv` (one row per log interval),
 /// `validation.csv` (one row per validation) and `train.svg` (loss and validation PSNR vs steps).

@@ -1,3 +1,10 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 /// Building blocks of `sr train` that are not the loop itself: fine-tuning initialisation and the
 /// check that a patch set fits the network.
 public enum TrainSetup {

@@ -1,3 +1,10 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 /// Validation for `sr train`: the `sr eval` procedure (Evaluator: luma, Pillow bicubic LR,
 /// inference engine, PSNR/SSIM with a `scale`-pixel shave) on an image folder, self-ensemble off.
 public enum TrainValidator {

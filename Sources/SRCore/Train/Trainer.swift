@@ -1,5 +1,12 @@
 import COpenBLAS
 import Dispatch
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// Hyper-parameters of a training run (defaults: the reference recipe, SPEC §11.4).
 public struct TrainOptions: Sendable, Equatable {

@@ -1,4 +1,11 @@
 import CKernels
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// A zero-haloed NHWC activation buffer: `n` patches of `h` x `w` pixels, `ld` floats per pixel,
 /// each patch surrounded by `pad` zero pixels (SAME padding for the direct conv kernels).

@@ -1,6 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
+import SRModel
+import SRData
+import SREval
 
 /// Validation numbers of one evaluation of the current weights.
 public struct TrainValidation: Sendable {

@@ -1,12 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
 
 /// A zero-initialised, heap-allocated float array with a stable address, for kernel scratch.
 ///
 /// Memory comes from `calloc`, so large buffers are zeroed lazily by the OS. The size is checked
 /// for overflow; allocation failure throws `SRError(.outOfMemory)` instead of trapping.
-final class FloatBuffer {
+package final class FloatBuffer {
     /// First element.
     let base: UnsafeMutablePointer<Float>
     /// Number of floats.
@@ -41,10 +42,10 @@ func checkedProduct(_ factors: [Int], _ what: String) throws -> Int {
 /// Buffers of a finished forward pass offered for reuse: `take` hands out one of exactly the
 /// requested size, zeroed, or allocates a new one. (A pass for the transposed image size needs
 /// exactly the same buffer sizes, which is what self-ensemble rotations ask for.)
-final class BufferPool {
+package final class BufferPool {
     private var free: [FloatBuffer]
 
-    init(_ buffers: [FloatBuffer] = []) { free = buffers }
+    package init(_ buffers: [FloatBuffer] = []) { free = buffers }
 
     /// A zeroed buffer of `count` floats.
     func take(count: Int, what: String) throws -> FloatBuffer {

@@ -1,6 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 
 /// srcore's self-describing weights file (`model.h5`, DESIGN.md "Weights"), readable with h5py/h5dump.
 ///

@@ -1,23 +1,24 @@
+import SRSupport
 /// An NHWC feature map (batch 1) stored with a zero border of `pad` pixels on every side, so that
 /// k x k convolutions with k/2 <= pad read zeros outside the image (TF "SAME" padding) without
 /// any edge code. Sample `(y, x, c)` lives at `origin[y * rowStride + x * channels + c]`;
 /// y and x may range over `-pad ..< height + pad` / `-pad ..< width + pad`.
 /// Kernels only ever write the interior, so the border stays zero when a map is reused.
-final class FeatureMap {
+package final class FeatureMap {
     /// Interior height and width.
-    let height: Int, width: Int
+    package let height: Int, width: Int
     /// Channels per pixel (the pixel stride).
-    let channels: Int
+    package let channels: Int
     /// Width of the zero border.
     let pad: Int
     /// The allocation this map lives in (possibly shared with the other parts of a concat).
-    let storage: FloatBuffer
+    package let storage: FloatBuffer
     /// Index of the map's first float in `storage`.
     let start: Int
 
     /// Allocates a zeroed map (from `pool` when it has a buffer of the right size); `name` is used
     /// in error messages.
-    convenience init(height: Int, width: Int, channels: Int, pad: Int, name: String, pool: BufferPool? = nil) throws {
+    package convenience init(height: Int, width: Int, channels: Int, pad: Int, name: String, pool: BufferPool? = nil) throws {
         let n = try FeatureMap.size(height: height, width: width, channels: channels, pad: pad, name: name)
         let storage = try pool?.take(count: n, what: name) ?? FloatBuffer(count: n, what: name)
         self.init(height: height, width: width, channels: channels, pad: pad, storage: storage, start: 0)
@@ -39,7 +40,7 @@ final class FeatureMap {
 
     /// Several maps of the same height and width carved from one allocation, in order: the parts
     /// of a concatenation stored part by part (each dense, so thin layers read it contiguously).
-    static func parts(height: Int, width: Int, channels: [Int], pad: Int, name: String,
+    package static func parts(height: Int, width: Int, channels: [Int], pad: Int, name: String,
                       pool: BufferPool? = nil) throws -> [FeatureMap] {
         var total = 0
         var sizes: [Int] = []
@@ -61,12 +62,12 @@ final class FeatureMap {
     }
 
     /// Floats between vertically adjacent pixels.
-    var rowStride: Int { (width + 2 * pad) * channels }
+    package var rowStride: Int { (width + 2 * pad) * channels }
     /// Pixel (0, 0), channel 0.
-    var origin: UnsafeMutablePointer<Float> { storage.base + start + pad * rowStride + pad * channels }
+    package var origin: UnsafeMutablePointer<Float> { storage.base + start + pad * rowStride + pad * channels }
 
     /// Copies channels `offset ..< offset + count` of the interior out as a dense HWC array.
-    func extract(offset: Int = 0, count: Int? = nil) -> [Float] {
+    package func extract(offset: Int = 0, count: Int? = nil) -> [Float] {
         let n = count ?? channels
         var out = [Float](repeating: 0, count: height * width * n)
         let o = origin
@@ -83,7 +84,7 @@ final class FeatureMap {
     }
 
     /// The interior of several same-size maps concatenated along channels, dense HWC.
-    static func extractConcat(_ maps: [FeatureMap]) -> [Float] {
+    package static func extractConcat(_ maps: [FeatureMap]) -> [Float] {
         guard let first = maps.first else { return [] }
         let total = maps.reduce(0) { $0 + $1.channels }
         var out = [Float](repeating: 0, count: first.height * first.width * total)

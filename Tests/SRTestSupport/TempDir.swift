@@ -1,17 +1,18 @@
+import SRCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Private temporary folders for tests, under `$TMPDIR` (or /tmp).
-enum TempDir {
+package enum TempDir {
     /// The folder temporary files go in.
-    static var base: String {
+    package static var base: String {
         if let t = getenv("TMPDIR"), t.pointee != 0 { return String(cString: t) }
         return "/" + "tmp"
     }
 
     /// A fresh, empty, private folder whose name contains `tag`.
-    static func make(_ tag: String) -> String {
+    package static func make(_ tag: String) -> String {
         var template = Array("\(base)/srcore-\(tag)-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buf in buf.baseAddress.flatMap { mkdtemp($0) } }
         guard let made else { return base }
@@ -19,7 +20,7 @@ enum TempDir {
     }
 
     /// Removes a folder made by `make` and the files in it (one level).
-    static func remove(_ dir: String) {
+    package static func remove(_ dir: String) {
         guard dir != base, let d = opendir(dir) else { return }
         while let e = readdir(d) {
             let name = withUnsafeBytes(of: e.pointee.d_name) { raw in

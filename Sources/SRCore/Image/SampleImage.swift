@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
 
 /// Procedural test pictures that the project draws itself (no data files needed):
 /// used by `make demo`, tests and benchmarks when no real image is at hand.

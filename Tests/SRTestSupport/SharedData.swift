@@ -1,36 +1,37 @@
+import SRCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Locates `../shared` (beside the package root) for tests that use the reference data.
 /// Tests that need it are disabled with a clear message when it is absent (a user's fresh clone).
-enum SharedData {
+package enum SharedData {
     /// The package root, derived from this file's path.
-    static let packageRoot: String = {
+    package static let packageRoot: String = {
         var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4) // Tests/SRCoreTests/Support/SharedData.swift
+        parts.removeLast(3) // Tests/SRTestSupport/SharedData.swift
         return parts.joined(separator: "/")
     }()
 
     /// `../shared` if it exists, else nil.
-    static let root: String? = {
+    package static let root: String? = {
         let p = packageRoot + "/../shared"
         return access(p + "/reference/SPEC.md", R_OK) == 0 ? p : nil
     }()
 
     /// Whether the shared data is present.
-    static var available: Bool { root != nil }
+    package static var available: Bool { root != nil }
 
     /// Absolute path of a file under ../shared (call only when `available`).
-    static func path(_ relative: String) -> String { (root ?? "/nonexistent") + "/" + relative }
+    package static func path(_ relative: String) -> String { (root ?? "/nonexistent") + "/" + relative }
 
     /// Reads a headerless little-endian float32 file.
-    static func readF32(_ relative: String) -> [Float] {
+    package static func readF32(_ relative: String) -> [Float] {
         readRaw(relative, as: Float.self)
     }
 
     /// Reads a headerless little-endian float64 file.
-    static func readF64(_ relative: String) -> [Double] {
+    package static func readF64(_ relative: String) -> [Double] {
         readRaw(relative, as: Double.self)
     }
 
@@ -47,5 +48,5 @@ enum SharedData {
         return out
     }
 
-    static let skipMessage = "needs ../shared (reference data beside the package); absent in a fresh clone"
+    package static let skipMessage = "needs ../shared (reference data beside the package); absent in a fresh clone"
 }

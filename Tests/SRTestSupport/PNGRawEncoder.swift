@@ -1,3 +1,4 @@
+import SRCore
 import CImageIO
 
 /// Writes PNGs in any PNG layout (palette, 1/2/4-bit gray, tRNS, interlaced) from raw samples.

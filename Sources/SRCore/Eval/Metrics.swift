@@ -2,6 +2,10 @@ import CImageIO
 #if canImport(Glibc)
 import Glibc
 #endif
+import SRSupport
+import SRImage
+import SRFormats
+import SRModel
 
 /// PSNR and SSIM of one image pair.
 public struct QualityScore: Equatable, Sendable {

@@ -1,3 +1,7 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 /// Importing the reference's DCSCN checkpoints (CHECKPOINTS.md): the config is inferred from the
 /// variable shapes alone, then every tensor is checked against the config's layer list.
 extension TFBundle {

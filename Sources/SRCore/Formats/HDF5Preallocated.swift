@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CHDF5
+import SRSupport
 
 /// A contiguous, uncompressed HDF5 dataset whose storage was allocated at creation, with its file
 /// address, so rows can be written in any order with `pwrite` (no HDF5 calls, no cache, any number
@@ -13,7 +14,7 @@ import CHDF5
 /// locating the chunks of a preallocated chunked dataset is quadratic: measured 0.7 s for 9.5k
 /// chunks and growing ~n^2. The reason DESIGN.md gives for minibatch chunks — never compress
 /// across many patches — holds as well: the data is uncompressed.
-struct PreallocatedDataset: Sendable {
+package struct PreallocatedDataset: Sendable {
     /// Dataset path.
     let name: String
     /// Number of rows (first dimension).
@@ -27,14 +28,13 @@ struct PreallocatedDataset: Sendable {
     @inline(__always) func offset(ofRow r: Int) -> Int { address + r * rowBytes }
 
     /// The end of the dataset's storage in the file.
-    var end: Int { address + rows * rowBytes }
+    package var end: Int { address + rows * rowBytes }
 }
 
-/// Creating preallocated datasets inside an open HDF5 file (CHDF5 directly: the wrapper has no
-/// allocation-time or storage-address calls).
-enum PatchRawFile {
+extension HDF5File {
     /// Creates (truncates) an HDF5 file in the 1.10 file format (readable by HDF5 >= 1.10).
-    static func createFile(_ path: String) throws -> HDF5File {
+    /// Caller holds `HDF5File.lock`.
+    package static func createV110(_ path: String) throws -> HDF5File {
         srh5_silence_errors()
         let fapl = H5Pcreate(srh5_p_file_access())
         guard fapl >= 0 else { throw SRError(.io, "\(path): cannot create a file access property list") }
@@ -45,12 +45,13 @@ enum PatchRawFile {
         return HDF5File.adopt(fileID: fid, name: path)
     }
 
-    /// Creates `name` with `shape` (rows first) and element `type` of `elementSize` bytes:
-    /// contiguous, allocated now, never filled, no timestamps; returns its address.
-    static func create(file: hid_t, name: String, type: hid_t, elementSize: Int, shape: [Int],
-                       path: String) throws -> PreallocatedDataset {
-        let fail = { (what: String) in SRError(.io, "\(path): cannot \(what) dataset \(name)") }
-        precondition(shape[0] > 0)
+    /// Creates `name` with `shape` (rows first) of `type` elements: contiguous, allocated now,
+    /// never filled, no timestamps; returns its file address. Caller holds `HDF5File.lock`.
+    package func createPreallocated(_ name: String, type: HDF5ElementType, shape: [Int]) throws -> PreallocatedDataset {
+        let fail = { (what: String) in SRError(.io, "\(self.path): cannot \(what) dataset \(name)") }
+        guard let first = shape.first, first > 0, type.size > 0 else {
+            throw SRError(.internal, "\(path): dataset \(name) needs at least one row of a fixed-size type")
+        }
         let dims = shape.map { hsize_t($0) }
         let dcpl = H5Pcreate(srh5_p_dataset_create())
         guard dcpl >= 0 else { throw fail("create the property list of") }
@@ -62,25 +63,25 @@ enum PatchRawFile {
         let space = H5Screate_simple(Int32(dims.count), dims, nil)
         guard space >= 0 else { throw fail("make the dataspace of") }
         defer { H5Sclose(space) }
-        let dset = H5Dcreate2(file, name, type, space, srh5_p_default(), dcpl, srh5_p_default())
+        let dset = H5Dcreate2(fileID, name, type.nativeType, space, srh5_p_default(), dcpl, srh5_p_default())
         guard dset >= 0 else { throw fail("create") }
         defer { H5Dclose(dset) }
-        let rowBytes = shape.dropFirst().reduce(elementSize, *)
+        let rowBytes = shape.dropFirst().reduce(type.size, *)
         let address = H5Dget_offset(dset)
-        guard address != haddr_t.max, H5Dget_storage_size(dset) == hsize_t(shape[0] * rowBytes) else {
+        guard address != haddr_t.max, H5Dget_storage_size(dset) == hsize_t(first * rowBytes) else {
             throw fail("allocate the storage of")
         }
-        return PreallocatedDataset(name: name, rows: shape[0], rowBytes: rowBytes, address: Int(address))
+        return PreallocatedDataset(name: name, rows: first, rowBytes: rowBytes, address: Int(address))
     }
 }
 
 /// Writes rows of preallocated datasets into the (closed) HDF5 file with `pwrite`; thread-safe.
-final class RawRowWriter: @unchecked Sendable {
+package final class RawRowWriter: @unchecked Sendable {
     private let fd: Int32
     private let path: String
 
     /// Opens `path` for writing.
-    init(path: String) throws {
+    package init(path: String) throws {
         fd = open(path, O_WRONLY)
         guard fd >= 0 else { throw SRError(.io, "\(path): cannot open for writing (errno \(errno))") }
         self.path = path
@@ -90,12 +91,12 @@ final class RawRowWriter: @unchecked Sendable {
 
     /// Allocates the file's blocks up to `size` bytes in one call (writes into holes then need no
     /// block allocation each); a file system without fallocate just skips this.
-    func preallocate(size: Int) {
+    package func preallocate(size: Int) {
         _ = posix_fallocate(fd, 0, off_t(size))
     }
 
     /// Writes `bytes` as row `row` (and the following rows, if `bytes` holds several) of `dataset`.
-    func write(_ bytes: UnsafeRawBufferPointer, row: Int, of dataset: PreallocatedDataset) throws {
+    package func write(_ bytes: UnsafeRawBufferPointer, row: Int, of dataset: PreallocatedDataset) throws {
         precondition(bytes.count % dataset.rowBytes == 0 && row >= 0 && row + bytes.count / dataset.rowBytes <= dataset.rows)
         var done = 0
         let base = dataset.offset(ofRow: row)

@@ -1,3 +1,7 @@
+import SRSupport
+import SRImage
+import SRKernels
+import SRFormats
 extension WeightsFile {
     /// Reads a weights file from its bytes in memory (e.g. a model compiled into libsrcore).
     ///

@@ -1,3 +1,4 @@
+import SRCore
 import CKernels
 
 /// Single-op entry points to the C kernels on dense HWC arrays, for tests and tools.
@@ -25,10 +26,8 @@ package enum KernelOps {
               bias.isEmpty || bias.count == cout, alpha.isEmpty || alpha.count == cout, k % 2 == 1 else {
             throw SRError(.shapeMismatch, "KernelOps.conv: inconsistent shapes")
         }
-        let spec = DCSCNLayerSpec(name: "conv", role: .reconstruct, kernel: k, inChannels: cin, outChannels: cout,
-                                  hasBias: !bias.isEmpty, hasPReLU: !alpha.isEmpty, hasDropout: false)
-        let packed = try PackedConv(spec: spec, params: ConvParameters(kernel: kernel, bias: bias, alpha: alpha),
-                                    inputParts: [cin])
+        let packed = try PackedConv(name: "conv", k: k, cin: cin, cout: cout, kernel: kernel, bias: bias,
+                                    alpha: alpha.isEmpty ? nil : alpha, inputParts: [cin])
         let src = try FeatureMap(height: height, width: width, channels: cin, pad: k / 2, name: "conv input")
         let dst = try FeatureMap(height: height, width: width, channels: cout, pad: 0, name: "conv output")
         input.withUnsafeBufferPointer { p in

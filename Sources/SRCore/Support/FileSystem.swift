@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Small, throwing wrappers over the POSIX file-system calls srcore needs (no Foundation).
+package enum FileSystem {
+    /// Whether anything exists at `path` (a dangling symbolic link does not).
+    package static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Whether `path` is a folder (following symbolic links).
+    package static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Whether `path` is a regular file (following symbolic links).
+    package static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The canonical absolute path, or nil when it cannot be resolved.
+    package static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// `dir/name`, with exactly one slash between them.
+    package static func join(_ dir: String, _ name: String) -> String {
+        dir.hasSuffix("/") ? dir + name : dir + "/" + name
+    }
+
+    /// The last path component ("a/b.png" → "b.png").
+    package static func baseName(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+    }
+
+    /// The folder part of a path ("a/b.png" → "a", "b.png" → ".").
+    package static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Creates the folder `path` (mode 0755); an existing folder is fine.
+    package static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) != 0 && !(errno == EEXIST && isDirectory(path)) {
+            throw SRError(.io, "cannot create folder", path: path, errno: errno)
+        }
+    }
+
+    /// Names of the regular, non-hidden files of `dir`, sorted by byte order; with `suffixes`,
+    /// only names ending in one of them (compared in lower case, e.g. [".png"]).
+    package static func listFiles(_ dir: String, suffixes: [String]? = nil) throws -> [String] {
+        guard let d = opendir(dir) else { throw SRError(.io, "cannot open folder", path: dir, errno: errno) }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name.hasPrefix(".") { continue }
+            if let sfx = suffixes, !sfx.contains(where: { name.lowercased().hasSuffix($0) }) { continue }
+            if !isRegularFile(join(dir, name)) { continue }
+            names.append(name)
+        }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+}
