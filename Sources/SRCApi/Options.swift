@@ -63,22 +63,19 @@ struct CallOptions {
 final class ProgressRelay: @unchecked Sendable {
     private let fn: sr_progress_fn
     private let userData: UnsafeMutableRawPointer?
-    private var mutex = pthread_mutex_t()
+    private let mutex = Lock()
     private var last = -1.0
     private var stopped = false
 
     init(_ fn: @escaping sr_progress_fn, _ userData: UnsafeMutableRawPointer?) {
         self.fn = fn
         self.userData = userData
-        pthread_mutex_init(&mutex, nil)
     }
-
-    deinit { pthread_mutex_destroy(&mutex) }
 
     /// Reports `fraction` (clamped to 0...1); returns false once the host has asked to cancel.
     func report(_ fraction: Double) -> Bool {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        mutex.lock()
+        defer { mutex.unlock() }
         if stopped { return false }
         let f = fraction.isNaN ? 0 : min(1, max(0, fraction))
         guard f > last else { return true }
@@ -89,8 +86,8 @@ final class ProgressRelay: @unchecked Sendable {
 
     /// Whether the host asked to cancel.
     var cancelled: Bool {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        mutex.lock()
+        defer { mutex.unlock() }
         return stopped
     }
 }

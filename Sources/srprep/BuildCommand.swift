@@ -39,7 +39,7 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Worker threads (default: the number of CPUs).") var threads: Int?
 
     func run() throws {
-        let start = monotonicSeconds()
+        let start = Clock.monotonic()
         do {
             var options = PatchBuildOptions(grid: try PatchGrid(scale: scale, lrPatch: patch, stride: stride),
                                             augmentation: try AugmentationPlan(level: augment))
@@ -70,7 +70,7 @@ struct BuildCommand: ParsableCommand {
             let i = report.info
             print("wrote \(output): \(i.count) patches \(i.lrPatch)x\(i.lrPatch) -> \(i.hrPatch)x\(i.hrPatch) (x\(i.scale), \(i.dtype.rawValue)) " +
                   "from \(i.images) images x \(i.transforms.count) transforms; \(report.skippedSmall.count) smaller than a patch, " +
-                  "\(report.skippedBad.count) unreadable skipped; \(String(format1: monotonicSeconds() - start)) s")
+                  "\(report.skippedBad.count) unreadable skipped; \(DecimalFormat.fixed(Clock.monotonic() - start, 1)) s")
         } catch {
             throw cliError(error)
         }
@@ -102,23 +102,15 @@ final class ProgressLine: @unchecked Sendable {
     /// Called serialised by the builder after each image.
     func show(_ p: PatchBuildProgress) {
         guard !quiet else { return }
-        let now = monotonicSeconds()
+        let now = Clock.monotonic()
         guard now - last >= 0.2 || p.imagesDone == p.imagesTotal else { return }
         last = now
         let elapsed = now - start
         let frac = p.patchesTotal > 0 ? Double(p.patchesDone) / Double(p.patchesTotal) : 0
         let eta = frac > 0 ? elapsed * (1 - frac) / frac : 0
-        fputs("\rimages \(p.imagesDone)/\(p.imagesTotal)  patches \(p.patchesDone)/\(p.patchesTotal)  elapsed \(String(format1: elapsed)) s  ETA \(String(format1: eta)) s ", stderr)
+        fputs("\rimages \(p.imagesDone)/\(p.imagesTotal)  patches \(p.patchesDone)/\(p.patchesTotal)  elapsed \(DecimalFormat.fixed(elapsed, 1)) s  ETA \(DecimalFormat.fixed(eta, 1)) s ", stderr)
         shown = true
     }
 
     func finish() { if shown { fputs("\n", stderr) } }
-}
-
-extension String {
-    /// A non-negative number with one decimal.
-    init(format1 v: Double) {
-        let t = Int((v * 10).rounded())
-        self = "\(t / 10).\(t % 10)"
-    }
 }

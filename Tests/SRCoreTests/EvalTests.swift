@@ -95,11 +95,16 @@ struct EvalTests {
     }
 
     @Test func fixedFormatting() {
-        #expect(Fixed.format(37.14813878, 4) == "37.1481")
-        #expect(Fixed.format(0.95646115, 5) == "0.95646")
-        #expect(Fixed.format(-0.00004, 4) == "0.0000")
-        #expect(Fixed.format(-1.25, 1) == "-1.3")
-        #expect(Fixed.format(2, 0) == "2")
-        #expect(Fixed.format(.infinity, 2) == "inf")
+        #expect(DecimalFormat.fixed(37.14813878, 4) == "37.1481")
+        #expect(DecimalFormat.fixed(0.95646115, 5) == "0.95646")
+        #expect(DecimalFormat.fixed(-0.00004, 4) == "0.0000")
+        #expect(DecimalFormat.fixed(-1.25, 1) == "-1.3")
+        #expect(DecimalFormat.fixed(2, 0) == "2")
+        #expect(DecimalFormat.fixed(.infinity, 2) == "inf")
+        #expect(DecimalFormat.scientific(0.003) == "3.00e-3")
+        #expect(DecimalFormat.scientific(-125) == "-1.25e2")
+        #expect(DecimalFormat.scientific(9.999e-5) == "1.00e-4")   // the mantissa rounds up to 10
+        #expect(DecimalFormat.duration(3725) == "1h02m05s" && DecimalFormat.duration(65) == "1m05s"
+                && DecimalFormat.duration(0.4) == "0s" && DecimalFormat.duration(.nan) == "0s")
     }
 }

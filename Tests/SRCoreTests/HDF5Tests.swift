@@ -36,7 +36,7 @@ import Glibc
             try f.createDataset("/rows", type: .float32, shape: [4, 2], chunk: [2, 2])
             let r: [Float] = [10, 11, 12, 13]
             try r.withUnsafeBufferPointer { try f.writeRows("/rows", start: 1, count: 2, floats: $0) }
-            f.close()
+            try f.close()
         }
         let f = try HDF5File.open(p)
         #expect(try f.stringAttribute("format") == "srcore.test")

@@ -84,7 +84,7 @@ import SRTestSupport
         defer { PatchFixture.remove(dir) }
         let f = try HDF5File.create(dir + "/w.h5")
         try f.setAttribute("format", "srcore.weights")
-        f.close()
+        try f.close()
         #expect { try PatchSetReader(path: dir + "/w.h5") } throws: {
             let m = ($0 as? SRError)?.message ?? ""
             return m.contains("srcore.patches") && m.contains("srcore.weights")
@@ -110,7 +110,7 @@ import SRTestSupport
         }
         let h = try HDF5File.open(dir + "/u.h5")
         #expect(try h.elementType(of: "/hr") == .uint8)
-        h.close()
+        try h.close()
     }
 
     @Test func matlabDownsampleGivesOtherLRSameHR() throws {

@@ -23,7 +23,7 @@ import SRTestSupport
         let n = reader.count, slice = 64, slices = (n + slice - 1) / slice
         final class Box: @unchecked Sendable { var bad = 0; var errors = 0 }
         let box = Box()
-        let lock = HDF5Lock()
+        let lock = Lock()
         // Four threads read every slice through one shared reader while another thread writes an
         // unrelated HDF5 file (the trainer's prefetch thread next to checkpoint writing).
         DispatchQueue.concurrentPerform(iterations: 5) { worker in
@@ -32,7 +32,7 @@ import SRTestSupport
                     do {
                         let f = try HDF5File.create(dir + "/other\(k).h5")
                         try f.write("/x", floats: [Float](repeating: 1, count: 4096), shape: [64, 64])
-                        f.close()
+                        try f.close()
                     } catch { lock.withLock { box.errors += 1 } }
                 }
                 return

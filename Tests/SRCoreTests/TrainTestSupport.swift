@@ -39,7 +39,7 @@ enum TrainTestSupport {
             } }
         }
         let f = try HDF5File.create(path)
-        defer { f.close() }
+        defer { f.release() }
         try f.setAttribute("format", PatchSetInfo.format)
         try f.setAttribute("format_version", PatchSetInfo.formatVersion)
         for (k, v) in [("count", count), ("scale", scale), ("lr_patch", lrPatch), ("hr_patch", hrPatch),

@@ -40,7 +40,7 @@ import Glibc
         let path = dir + "/m.h5"
         try WeightsFile.write(p, to: path)
         let f = try HDF5File.open(path)
-        defer { f.close() }
+        defer { f.release() }
         #expect(try f.stringAttribute("format") == "srcore.weights")
         #expect(try f.stringAttribute("format_version") == "1.0")
         #expect(try f.stringAttribute("arch") == "dcscn")
@@ -65,7 +65,7 @@ import Glibc
         do {
             let f = try HDF5File.open(path, writable: true)
             try edit(f)
-            f.close()
+            try f.close()
         }
         do { _ = try WeightsFile.read(path: path) } catch let e as SRError {
             #expect(e.description.contains(path))

@@ -28,25 +28,15 @@ public struct KeyedPermutation: Sendable {
         halfMask = (UInt64(1) << UInt64(bits / 2)) - 1
         var keys: [UInt64] = []
         var s = key ^ 0x5EED_5EED_D00D_F00D
-        for _ in 0..<6 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            keys.append(KeyedPermutation.mix(s))
-        }
+        for _ in 0..<6 { keys.append(SplitMix.next(&s)) }
         roundKeys = keys
-    }
-
-    @inline(__always) static func mix(_ v: UInt64) -> UInt64 {
-        var z = v
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     @inline(__always) private func encryptOnce(_ x: UInt64) -> UInt64 {
         var left = x >> UInt64(halfBits)
         var right = x & halfMask
         for k in roundKeys {
-            let f = KeyedPermutation.mix(right ^ k) & halfMask
+            let f = SplitMix.mix(right ^ k) & halfMask
             (left, right) = (right, left ^ f)
         }
         return (left << UInt64(halfBits)) | right
@@ -56,7 +46,7 @@ public struct KeyedPermutation: Sendable {
         var left = x >> UInt64(halfBits)
         var right = x & halfMask
         for k in roundKeys.reversed() {
-            let f = KeyedPermutation.mix(left ^ k) & halfMask
+            let f = SplitMix.mix(left ^ k) & halfMask
             (left, right) = (right ^ f, left)
         }
         return (left << UInt64(halfBits)) | right

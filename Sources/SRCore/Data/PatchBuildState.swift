@@ -7,8 +7,8 @@ import SRFormats
 
 /// Shared state of the build workers: the next image, counters, the first error, bad files.
 final class PatchBuildState: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var reportMutex = pthread_mutex_t()
+    private let mutex = Lock()
+    private let reportMutex = Lock()
     private var nextIndex = 0
     private var imagesDone = 0
     private var patchesDone = 0
@@ -16,21 +16,7 @@ final class PatchBuildState: @unchecked Sendable {
     private(set) var error: Error?
     private(set) var badFiles: [(Int, String)] = []
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_mutex_init(&reportMutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(&mutex)
-        pthread_mutex_destroy(&reportMutex)
-    }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
+    private func locked<T>(_ body: () -> T) -> T { mutex.withLock(body) }
 
     /// The next image index below `limit`, or nil when done or stopped.
     func next(limit: Int) -> Int? {
@@ -53,8 +39,8 @@ final class PatchBuildState: @unchecked Sendable {
 
     /// Runs a progress callback, one at a time.
     func report(_ body: () -> Void) {
-        pthread_mutex_lock(&reportMutex)
-        defer { pthread_mutex_unlock(&reportMutex) }
+        reportMutex.lock()
+        defer { reportMutex.unlock() }
         body()
     }
 

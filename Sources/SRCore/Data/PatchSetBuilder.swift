@@ -33,9 +33,7 @@ public enum PatchSetBuilder {
             throw SRError(.invalidArgument, "threads must be >= 1")
         }
         guard !files.isEmpty else { throw SRError(.invalidArgument, "no input files") }
-        if access(output, F_OK) == 0 && !options.overwrite {
-            throw SRError(.alreadyExists, "already exists", path: output)
-        }
+        let target = try AtomicFile(path: output, overwrite: options.overwrite, unique: false)
         let mine = files.indices.filter { $0 % options.shardCount == options.shardIndex }
         var bad: [(file: String, reason: String)] = []
         var sizes: [Int: (height: Int, width: Int)] = [:]
@@ -45,7 +43,7 @@ public enum PatchSetBuilder {
                 bad.append((files[g], "\(error)"))
             }
         }
-        let temp = temporaryPath(for: output)
+        let temp = target.temporaryPath
         while true {
             let plan = PatchPlan(sources: mine.filter { sizes[$0] != nil }, sizes: sizes, options: options)
             guard plan.total > 0 else {
@@ -68,30 +66,26 @@ public enum PatchSetBuilder {
                     for (g, reason) in newBad { sizes[g] = nil; bad.append((files[g], reason)) }
                     continue
                 }
-                guard rename(temp, output) == 0 else {
-                    throw SRError(.io, "\(output): cannot rename \(temp) to it (\(String(cString: strerror(errno))))")
-                }
+                try target.commit()   // fsync, rename, fsync the folder
             } catch {
-                unlink(temp)
+                target.discard()
                 throw error
             }
             return PatchBuildReport(info: info, skippedSmall: plan.small.map { files[$0] }, skippedBad: bad)
         }
     }
 
-    /// `<folder>/.<name>.tmp-<pid>` beside `output`.
+    /// The temporary file a build of `output` writes before renaming it into place:
+    /// `<folder>/.<name>.tmp-<pid>` (a process's signal handler can remove it by this name).
     public static func temporaryPath(for output: String) -> String {
-        let slash = output.lastIndex(of: "/")
-        let dir = slash.map { String(output[...$0]) } ?? ""
-        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
-        return "\(dir).\(name).tmp-\(getpid())"
+        AtomicFile.temporaryPath(for: output, unique: false)
     }
 
     /// Creates the file with attributes, /sources and the preallocated datasets, then closes it.
     private static func createFile(_ path: String, info: PatchSetInfo, sources: [String]) throws -> PatchLayout {
         try HDF5File.lock.withLock {
             let file = try HDF5File.createV110(path)
-            defer { file.close() }
+            defer { file.release() }
             try info.write(to: file)
             try file.write("/sources", strings: sources)
             let n = info.count, p = info.lrPatch, sp = info.hrPatch
@@ -99,6 +93,7 @@ public enum PatchSetBuilder {
             let lr = try file.createPreallocated("/lr", type: type, shape: [n, 1, p, p])
             let hr = try file.createPreallocated("/hr", type: type, shape: [n, 1, sp, sp])
             let origin = try file.createPreallocated("/origin", type: .int32, shape: [n, 4])
+            try file.close()
             return PatchLayout(lr: lr, hr: hr, origin: origin)
         }
     }

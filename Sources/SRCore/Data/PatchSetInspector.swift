@@ -26,7 +26,7 @@ public enum PatchSetInspector {
         let reader = try PatchSetReader(path: path)
         let attributes: [(name: String, value: String)] = try HDF5File.lock.withLock {
             let f = try HDF5File.open(path)
-            defer { f.close() }
+            defer { f.release() }
             return try f.attributeNames().sorted().map { name in
                 if let s = try? f.stringAttribute(name) { return (name, s) }
                 if let s = try? f.stringArrayAttribute(name) { return (name, "\(s)") }

@@ -17,9 +17,7 @@ public enum PatchSetMerger {
     /// Merges `inputs` into `output`; returns the merged attributes.
     public static func merge(inputs: [String], output: String, overwrite: Bool = false) throws -> PatchSetInfo {
         guard inputs.count >= 1 else { throw SRError(.invalidArgument, "merge needs at least one shard") }
-        if access(output, F_OK) == 0 && !overwrite {
-            throw SRError(.alreadyExists, "already exists", path: output)
-        }
+        let target = try AtomicFile(path: output, overwrite: overwrite, unique: false)
         var infos: [PatchSetInfo] = []
         var sources: [String] = []
         for (k, path) in inputs.enumerated() {
@@ -43,11 +41,10 @@ public enum PatchSetMerger {
         merged.skippedSmall = infos.reduce(0) { $0 + $1.skippedSmall }
         merged.skippedBad = infos.flatMap { $0.skippedBad }
         merged.shard = "merged " + shardNames.joined(separator: "+")
-        let temp = PatchSetBuilder.temporaryPath(for: output)
         do {
             try HDF5File.lock.withLock {
-                let file = try HDF5File.create(temp)
-                defer { file.close() }
+                let file = try HDF5File.create(target.temporaryPath)
+                defer { file.release() }
                 try merged.write(to: file)
                 try file.setAttribute("merged_from", inputs.map { sourceName($0, relativeTo: output) })
                 try file.write("/sources", strings: sources)
@@ -57,12 +54,11 @@ public enum PatchSetMerger {
                 try file.createVirtual("/lr", type: type, rowShape: [1, merged.lrPatch, merged.lrPatch], sources: names, counts: counts)
                 try file.createVirtual("/hr", type: type, rowShape: [1, merged.hrPatch, merged.hrPatch], sources: names, counts: counts)
                 try file.createVirtual("/origin", type: .int32, rowShape: [4], sources: names, counts: counts)
+                try file.close()
             }
-            guard rename(temp, output) == 0 else {
-                throw SRError(.io, "\(output): cannot rename \(temp) to it (\(String(cString: strerror(errno))))")
-            }
+            try target.commit()
         } catch {
-            unlink(temp)
+            target.discard()
             throw error
         }
         return merged

@@ -28,7 +28,7 @@ public final class PatchSetReader: @unchecked Sendable {
         self.path = path
         let (file, info) = try HDF5File.lock.withLock { () throws -> (HDF5File, PatchSetInfo) in
             let f = try HDF5File.open(path)
-            do { return (f, try PatchSetInfo.read(from: f)) } catch { f.close(); throw error }
+            do { return (f, try PatchSetInfo.read(from: f)) } catch { f.release(); throw error }
         }
         self.file = file
         self.info = info
@@ -39,7 +39,7 @@ public final class PatchSetReader: @unchecked Sendable {
         dtype = info.dtype.rawValue
     }
 
-    deinit { HDF5File.lock.withLock { file.close() } }
+    deinit { file.release() }
 
     /// Reads patches `start ..< start+count` into `lr` (`count*lrPatch*lrPatch` values, patch-major,
     /// rows of each patch contiguous) and `hr` (`count*hrPatch*hrPatch`), on the 0...1 scale.

@@ -84,8 +84,8 @@ public struct EvalReport: Equatable, Sendable {
             return left ? s + fill : fill + s
         }
         func row(_ name: String, _ size: String, _ p: Double, _ s: Double, _ bp: Double, _ bs: Double) -> String {
-            pad(name, nameWidth, left: true) + pad(size, 11) + pad(Fixed.format(bp, 4), 10) + pad(Fixed.format(bs, 5), 9)
-                + pad(Fixed.format(p, 4), 10) + pad(Fixed.format(s, 5), 9) + pad(Fixed.format(p - bp, 3), 8)
+            pad(name, nameWidth, left: true) + pad(size, 11) + pad(DecimalFormat.fixed(bp, 4), 10) + pad(DecimalFormat.fixed(bs, 5), 9)
+                + pad(DecimalFormat.fixed(p, 4), 10) + pad(DecimalFormat.fixed(s, 5), 9) + pad(DecimalFormat.fixed(p - bp, 3), 8)
         }
         var lines = ["\(model) x\(scale) on \(dataset)" + (ensemble > 1 ? " (self-ensemble \(ensemble))" : ""),
                      pad("image", nameWidth, left: true) + pad("size", 11) + pad("bic PSNR", 10) + pad("bic SSIM", 9)
@@ -125,25 +125,5 @@ enum JSONText {
     /// A JSON number (shortest round-trip form), or `null` when not finite.
     static func number(_ v: Double) -> String {
         v.isFinite ? "\(v)" : "null"
-    }
-}
-
-/// Fixed-point decimal formatting (no Foundation).
-enum Fixed {
-    /// `v` with exactly `digits` decimals, rounded half away from zero; "inf"/"nan" when not finite.
-    static func format(_ v: Double, _ digits: Int) -> String {
-        guard v.isFinite else { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (abs(v) * scale).rounded()
-        guard r < 9e15 else { return "\(v)" }
-        let n = UInt64(r)
-        let p = UInt64(scale)
-        var s = String(n / p)
-        if digits > 0 {
-            let f = String(n % p)
-            s += "." + String(repeating: "0", count: digits - f.count) + f
-        }
-        return (v < 0 && n != 0 ? "-" : "") + s
     }
 }

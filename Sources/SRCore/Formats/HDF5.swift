@@ -42,14 +42,14 @@ public final class HDF5File {
     var fid: hid_t
 
     /// A process-wide lock: the serial libhdf5 is not thread-safe.
-    public static let lock = HDF5Lock()
+    package static let lock = Lock(recursive: true)
 
     private init(path: String, fid: hid_t) {
         self.path = path
         self.fid = fid
     }
 
-    deinit { close() }  // close() takes the lock
+    deinit { release() }
 
     /// Creates (or truncates) a file.
     public static func create(_ path: String) throws -> HDF5File {
@@ -98,8 +98,21 @@ public final class HDF5File {
         HDF5File(path: name, fid: fileID)
     }
 
-    /// Flushes and closes the file; further calls fail. Safe to call twice.
-    public func close() {
+    /// Flushes and closes a file that was written; further calls fail. Safe to call twice.
+    /// - Throws: `.io` when libhdf5 cannot flush or close it (a full disk, say): the file is then
+    ///   incomplete and must not be renamed into place.
+    public func close() throws {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        guard fid >= 0 else { return }
+        let flushed = H5Fflush(fid, H5F_SCOPE_GLOBAL) >= 0
+        let closed = H5Fclose(fid) >= 0
+        fid = -1
+        guard flushed && closed else { throw SRError(.io, "cannot write the HDF5 file to the end (disk full?)", path: path) }
+    }
+
+    /// Closes the file without reporting errors: for files only read, and on error paths where
+    /// the file is abandoned anyway. Safe to call twice.
+    public func release() {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         if fid >= 0 {
             H5Fclose(fid)
@@ -160,30 +173,4 @@ public final class HDF5File {
         }
         return names
     }
-}
-
-/// A mutex for serialising calls into the (non-thread-safe) serial libhdf5.
-public final class HDF5Lock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-
-    init() {
-        var attr = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attr)
-        pthread_mutexattr_settype(&attr, Int32(PTHREAD_MUTEX_RECURSIVE))
-        pthread_mutex_init(&mutex, &attr)
-        pthread_mutexattr_destroy(&attr)
-    }
-
-    /// Runs `body` while holding the lock.
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        lock()
-        defer { unlock() }
-        return try body()
-    }
-
-    /// Takes the lock (recursive: the same thread may take it again).
-    public func lock() { pthread_mutex_lock(&mutex) }
-
-    /// Releases the lock once.
-    public func unlock() { pthread_mutex_unlock(&mutex) }
 }

@@ -12,7 +12,7 @@ import SRSupport
 /// (also slices that do not start at a chunk boundary), and there is no chunk index to query. In
 /// HDF5 1.10 every chunk-address query (`H5Dget_chunk_info[_by_coord]`) walks the index, so
 /// locating the chunks of a preallocated chunked dataset is quadratic: measured 0.7 s for 9.5k
-/// chunks and growing ~n^2. The reason DESIGN.md gives for minibatch chunks — never compress
+/// chunks and growing ~n^2. The reason docs/srprep.md gives for minibatch chunks — never compress
 /// across many patches — holds as well: the data is uncompressed.
 package struct PreallocatedDataset: Sendable {
     /// Dataset path.
@@ -76,6 +76,7 @@ extension HDF5File {
 }
 
 /// Writes rows of preallocated datasets into the (closed) HDF5 file with `pwrite`; thread-safe.
+/// The file is made durable by the `AtomicFile.commit()` that renames it into place (fsync).
 package final class RawRowWriter: @unchecked Sendable {
     private let fd: Int32
     private let path: String
@@ -83,7 +84,7 @@ package final class RawRowWriter: @unchecked Sendable {
     /// Opens `path` for writing.
     package init(path: String) throws {
         fd = open(path, O_WRONLY)
-        guard fd >= 0 else { throw SRError(.io, "\(path): cannot open for writing (errno \(errno))") }
+        guard fd >= 0 else { throw SRError(.io, "cannot open for writing", path: path, errno: errno) }
         self.path = path
     }
 
@@ -97,21 +98,18 @@ package final class RawRowWriter: @unchecked Sendable {
 
     /// Writes `bytes` as row `row` (and the following rows, if `bytes` holds several) of `dataset`.
     package func write(_ bytes: UnsafeRawBufferPointer, row: Int, of dataset: PreallocatedDataset) throws {
-        precondition(bytes.count % dataset.rowBytes == 0 && row >= 0 && row + bytes.count / dataset.rowBytes <= dataset.rows)
+        guard bytes.count % dataset.rowBytes == 0, row >= 0, row + bytes.count / dataset.rowBytes <= dataset.rows else {
+            throw SRError(.internal, "\(bytes.count) bytes at row \(row) do not fit dataset \(dataset.name)", path: path)
+        }
         var done = 0
         let base = dataset.offset(ofRow: row)
         while done < bytes.count {
             let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(base + done))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw SRError(.io, "\(path): write failed (errno \(errno): \(String(cString: strerror(errno))))")
+                throw SRError(.io, "write failed", path: path, errno: errno)
             }
             done += n
         }
-    }
-
-    /// Flushes the file to disk.
-    func sync() throws {
-        guard fsync(fd) == 0 else { throw SRError(.io, "\(path): fsync failed (errno \(errno))") }
     }
 }

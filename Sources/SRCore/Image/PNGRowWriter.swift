@@ -24,7 +24,7 @@ public final class PNGRowWriter {
     /// Rows appended so far.
     public var rowsWritten: Int { core?.rowsWritten ?? height }
 
-    private let tempPath: String
+    private let target: AtomicFile
     private var core: PNGWriterCore?
 
     /// Creates the temporary file and writes the PNG header.
@@ -38,8 +38,8 @@ public final class PNGRowWriter {
         self.height = height
         self.channels = channels
         self.bitDepth = bitDepth
-        tempPath = AtomicFile.temporaryPath(for: path)
-        core = try PNGWriterCore(path: tempPath, name: path, width: width, height: height, channels: channels,
+        target = try AtomicFile(path: path)
+        core = try PNGWriterCore(path: target.temporaryPath, name: path, width: width, height: height, channels: channels,
                                  bitDepth: bitDepth, compressionLevel: compressionLevel)
     }
 
@@ -67,7 +67,7 @@ public final class PNGRowWriter {
         do {
             try core.finishFile()
             self.core = nil
-            try AtomicFile.commit(tempPath, to: path)
+            try target.commit()
         } catch {
             cancel()
             throw error
@@ -76,31 +76,8 @@ public final class PNGRowWriter {
 
     /// Abandons the output: closes and removes the temporary file. Idempotent.
     public func cancel() {
-        if core != nil {
-            core = nil
-        }
-        unlink(tempPath)
-    }
-}
-
-/// Temporary-file-then-rename helpers.
-package enum AtomicFile {
-    /// A fresh temporary path in the same folder as `path` (`.<name>.tmp-<pid>-<random>`).
-    package static func temporaryPath(for path: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[...$0]) } ?? ""
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        return "\(dir).\(base).tmp-\(getpid())-\(tag)"
-    }
-
-    /// Renames `temp` over `path`; on failure removes `temp` and throws `.io`.
-    package static func commit(_ temp: String, to path: String) throws {
-        if rename(temp, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw SRError(.io, "\(path): cannot rename the temporary file into place: \(reason)")
-        }
+        core = nil
+        target.discard()
     }
 }
 

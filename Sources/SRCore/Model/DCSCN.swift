@@ -22,8 +22,8 @@ public final class DCSCN: @unchecked Sendable {
     /// The scratch of the last finished call, reused by the next call of the same size
     /// (saves re-faulting and zeroing the buffers; concurrent calls each get their own).
     private var cache: ForwardPass?
-    /// Guards `cache` (heap-allocated: a mutex must not move).
-    private let cacheLock: UnsafeMutablePointer<pthread_mutex_t>
+    /// Guards `cache`.
+    private let cacheLock = Lock()
 
     /// Packs the weights. Throws when the parameters do not match their config.
     public init(parameters: DCSCNParameters) throws {
@@ -34,22 +34,12 @@ public final class DCSCN: @unchecked Sendable {
         packed = try zip(cfg.layers, checked.layers).map {
             try PackedConv(spec: $0, params: $1, inputParts: ForwardPass.inputParts(of: $0, config: cfg))
         }
-        cacheLock = .allocate(capacity: 1)
-        pthread_mutex_init(cacheLock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(cacheLock)
-        cacheLock.deallocate()
     }
 
     /// A pass for this input size: the cached one when it fits, else a new one; inputs loaded.
     private func acquirePass(lr: Image, bicubic: Image) throws -> ForwardPass {
         try ForwardPass.checkShapes(config: config, lr: lr, bicubic: bicubic)
-        pthread_mutex_lock(cacheLock)
-        var pass = cache
-        cache = nil
-        pthread_mutex_unlock(cacheLock)
+        var pass = cacheLock.withLock { () -> ForwardPass? in defer { cache = nil }; return cache }
         var pool: BufferPool? = nil
         if let p = pass, p.lrWidth != lr.width || p.lrHeight != lr.height {
             // The transposed size (self-ensemble rotations) needs the very same buffer sizes.
@@ -62,17 +52,13 @@ public final class DCSCN: @unchecked Sendable {
     }
 
     private func releasePass(_ pass: ForwardPass) {
-        pthread_mutex_lock(cacheLock)
-        cache = pass
-        pthread_mutex_unlock(cacheLock)
+        cacheLock.withLock { cache = pass }
     }
 
     /// Frees the scratch kept from the last call (it is otherwise kept until the next call of a
     /// different size, or until the network is freed).
     public func releaseScratch() {
-        pthread_mutex_lock(cacheLock)
-        cache = nil
-        pthread_mutex_unlock(cacheLock)
+        cacheLock.withLock { cache = nil }
     }
 
     /// One forward pass.

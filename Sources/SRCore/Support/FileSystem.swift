@@ -66,4 +66,37 @@ package enum FileSystem {
         }
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
+
+    /// Creates the folder `path` and any missing parents.
+    package static func makeDirectories(_ path: String) throws {
+        var cur = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            cur += "/" + part
+            if mkdir(cur, 0o755) != 0 && !(errno == EEXIST && isDirectory(cur)) {
+                throw SRError(.io, "cannot create folder", path: cur, errno: errno)
+            }
+        }
+    }
+
+    /// Appends `text` (UTF-8) to `path`, creating it; every write is checked.
+    package static func append(to path: String, text: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SRError(.io, "cannot open for appending", path: path, errno: errno) }
+        var failure: Int32? = nil
+        var t = text
+        t.withUTF8 { buf in
+            var done = 0
+            while done < buf.count {
+                let n = write(fd, buf.baseAddress! + done, buf.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                done += n
+            }
+        }
+        let closed = close(fd) == 0 ? nil : errno
+        if let e = failure ?? closed { throw SRError(.io, "cannot append", path: path, errno: e) }
+    }
 }

@@ -11,23 +11,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
     /// Seeds the state with SplitMix64 of `seed`.
     public init(seed: UInt64) {
         var s = seed
-        func splitmix() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (splitmix(), splitmix(), splitmix(), splitmix())
+        state = (SplitMix.next(&s), SplitMix.next(&s), SplitMix.next(&s), SplitMix.next(&s))
     }
 
-    /// Restores a saved state (four words).
-    public init(stateWords w: [UInt64]) {
-        precondition(w.count == 4)
-        state = (w[0], w[1], w[2], w[3])
-    }
-
-    /// The state as four words, for saving.
+    /// The state as four words.
     public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
 
     public mutating func next() -> UInt64 {

@@ -40,34 +40,30 @@ public struct TrainCheckpoint: Sendable {
 
     /// Writes the checkpoint to `path` atomically.
     public func write(to path: String) throws {
-        let tmp = path + ".tmp"
-        try HDF5File.lock.withLock {
-            let f = try HDF5File.create(tmp)
-            defer { f.close() }
-            try f.setAttribute("format", Self.formatName)
-            try f.setAttribute("format_version", "1.0")
-            try f.setAttribute("step", step)
-            try f.setAttribute("adam_t", adamT)
-            try f.setAttribute("seed", String(seed))
-            try f.setAttribute("scale", config.scale)
-            try f.setAttribute("feature_widths", config.featureWidths)
-            try f.setAttribute("nin_a", config.ninA)
-            try f.setAttribute("nin_b", config.ninB)
-            try f.setAttribute("shuffler_filters", config.shufflerFilters)
-            try f.setAttribute("kernel_size", config.kernelSize)
-            try f.setAttribute("options", options)
-            try f.write("/weights", floats: weights, shape: [weights.count])
-            try f.write("/adam_m", floats: m, shape: [m.count])
-            try f.write("/adam_v", floats: v, shape: [v.count])
+        try AtomicFile.write(path) { temp in
+            try HDF5File.lock.withLock {
+                let f = try HDF5File.create(temp)
+                defer { f.release() }
+                try f.setAttribute("format", Self.formatName)
+                try f.setAttribute("format_version", "1.0")
+                try f.setAttribute("step", step)
+                try f.setAttribute("adam_t", adamT)
+                try f.setAttribute("seed", String(seed))
+                try WeightsFile.writeConfig(config, to: f)
+                try f.setAttribute("options", options)
+                try f.write("/weights", floats: weights, shape: [weights.count])
+                try f.write("/adam_m", floats: m, shape: [m.count])
+                try f.write("/adam_v", floats: v, shape: [v.count])
+                try f.close()
+            }
         }
-        try renameAtomically(tmp, path)
     }
 
     /// Reads a checkpoint; refuses other files with a message naming the file.
     public static func read(path: String) throws -> TrainCheckpoint {
         try HDF5File.lock.withLock {
             let f = try HDF5File.open(path)
-            defer { f.close() }
+            defer { f.release() }
             guard try f.stringAttribute("format") == formatName else {
                 throw SRError(.format, "\(path): not a training checkpoint (format attribute is not \(formatName))")
             }
@@ -75,14 +71,10 @@ public struct TrainCheckpoint: Sendable {
                 guard let v = try f.intAttribute(n) else { throw SRError(.format, "\(path): attribute \(n) is missing") }
                 return v
             }
-            guard let widths = try f.intArrayAttribute("feature_widths"),
-                  let seedText = try f.stringAttribute("seed"), let seed = UInt64(seedText) else {
-                throw SRError(.format, "\(path): feature_widths or seed attribute is missing")
+            guard let seedText = try f.stringAttribute("seed"), let seed = UInt64(seedText) else {
+                throw SRError(.format, "\(path): the seed attribute is missing")
             }
-            let config = DCSCNConfig(scale: try int("scale"), featureWidths: widths, ninA: try int("nin_a"),
-                                     ninB: try int("nin_b"), shufflerFilters: try int("shuffler_filters"),
-                                     kernelSize: try int("kernel_size"))
-            try config.validate()
+            let config = try WeightsFile.readConfig(f, path: path)
             let w = try f.readFloats("/weights")
             let m = try f.readFloats("/adam_m"), v = try f.readFloats("/adam_v")
             let count = ParameterLayout(config: config).count

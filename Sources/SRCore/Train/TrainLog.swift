@@ -18,7 +18,7 @@ struct TrainLog {
     private(set) var psnrs: [(step: Int, psnr: Double)] = []
     static let trainHeader = "step,epoch,learning_rate,loss,l2,grad_norm,patches_per_s,wall_s"
     static let valHeader = "step,psnr,ssim,bicubic_psnr,bicubic_ssim,wall_s"
-    private let t0 = monotonicSeconds()
+    private let t0 = Clock.monotonic()
     private var wallOffset = 0.0
 
     init(folder: String, resumeStep: Int) throws {
@@ -28,8 +28,8 @@ struct TrainLog {
         for r in trainRows where r.count >= 4 { if let s = Int(r[0]), let l = Double(r[3]) { losses.append((s, l)) } }
         for r in valRows where r.count >= 2 { if let s = Int(r[0]), let p = Double(r[1]) { psnrs.append((s, p)) } }
         wallOffset = trainRows.last.flatMap { $0.count >= 8 ? Double($0[7]) : nil } ?? 0
-        try writeTextFile(folder + "/train.csv", ([Self.trainHeader] + trainRows.map { $0.joined(separator: ",") }).joined(separator: "\n") + "\n")
-        try writeTextFile(folder + "/validation.csv", ([Self.valHeader] + valRows.map { $0.joined(separator: ",") }).joined(separator: "\n") + "\n")
+        try AtomicFile.write(folder + "/train.csv", text: ([Self.trainHeader] + trainRows.map { $0.joined(separator: ",") }).joined(separator: "\n") + "\n")
+        try AtomicFile.write(folder + "/validation.csv", text: ([Self.valHeader] + valRows.map { $0.joined(separator: ",") }).joined(separator: "\n") + "\n")
     }
 
     /// Data rows of a CSV file (header dropped), or none.
@@ -49,20 +49,20 @@ struct TrainLog {
         return out
     }
 
-    var wall: Double { wallOffset + monotonicSeconds() - t0 }
+    var wall: Double { wallOffset + Clock.monotonic() - t0 }
 
     mutating func step(step: Int, epoch: Double, lr: Double, loss: Double, l2: Double, gradNorm: Double,
                        patchesPerSecond: Double) throws {
         losses.append((step, loss))
-        try appendTextFile(folder + "/train.csv",
-                           "\(step),\(fmt(epoch, 4)),\(lr),\(loss),\(l2),\(gradNorm),\(fmt(patchesPerSecond, 2)),\(fmt(wall, 1))\n")
+        try FileSystem.append(to: folder + "/train.csv", text:
+                           "\(step),\(DecimalFormat.fixed(epoch, 4)),\(lr),\(loss),\(l2),\(gradNorm),\(DecimalFormat.fixed(patchesPerSecond, 2)),\(DecimalFormat.fixed(wall, 1))\n")
         if losses.count % 10 == 0 { try writePlot() }
     }
 
     mutating func validation(step: Int, _ v: TrainValidation) throws {
         psnrs.append((step, v.psnr))
-        try appendTextFile(folder + "/validation.csv",
-                           "\(step),\(fmt(v.psnr, 4)),\(fmt(v.ssim, 5)),\(fmt(v.bicubicPSNR, 4)),\(fmt(v.bicubicSSIM, 5)),\(fmt(wall, 1))\n")
+        try FileSystem.append(to: folder + "/validation.csv", text:
+                           "\(step),\(DecimalFormat.fixed(v.psnr, 4)),\(DecimalFormat.fixed(v.ssim, 5)),\(DecimalFormat.fixed(v.bicubicPSNR, 4)),\(DecimalFormat.fixed(v.bicubicSSIM, 5)),\(DecimalFormat.fixed(wall, 1))\n")
         try writePlot()
     }
 
@@ -70,7 +70,7 @@ struct TrainLog {
 
     /// train.svg: training loss (log scale, left) and validation PSNR (right) against steps.
     func writePlot() throws {
-        try writeTextFile(folder + "/train.svg", TrainPlot.svg(losses: losses, psnrs: psnrs))
+        try AtomicFile.write(folder + "/train.svg", text: TrainPlot.svg(losses: losses, psnrs: psnrs))
     }
 }
 
@@ -106,18 +106,18 @@ enum TrainPlot {
         s += "<text x=\"\(left)\" y=\"18\">training loss (log, blue) and set validation PSNR dB (red) vs step</text>\n"
         if !ls.isEmpty {
             s += "<polyline fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"1.2\" points=\""
-            s += ls.map { "\(fmt(x($0.step), 1)),\(fmt(yl($0.loss), 1))" }.joined(separator: " ")
+            s += ls.map { "\(DecimalFormat.fixed(x($0.step), 1)),\(DecimalFormat.fixed(yl($0.loss), 1))" }.joined(separator: " ")
             s += "\"/>\n"
-            s += "<text x=\"4\" y=\"\(top + 10)\" fill=\"#1f5fbf\">\(fmt(pow(10, lmax), 2))</text>\n"
-            s += "<text x=\"4\" y=\"\(top + ph)\" fill=\"#1f5fbf\">\(fmt(pow(10, lmin), 2))</text>\n"
+            s += "<text x=\"4\" y=\"\(top + 10)\" fill=\"#1f5fbf\">\(DecimalFormat.fixed(pow(10, lmax), 2))</text>\n"
+            s += "<text x=\"4\" y=\"\(top + ph)\" fill=\"#1f5fbf\">\(DecimalFormat.fixed(pow(10, lmin), 2))</text>\n"
         }
         if !ps.isEmpty {
             s += "<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" points=\""
-            s += ps.map { "\(fmt(x($0.step), 1)),\(fmt(yp($0.psnr), 1))" }.joined(separator: " ")
+            s += ps.map { "\(DecimalFormat.fixed(x($0.step), 1)),\(DecimalFormat.fixed(yp($0.psnr), 1))" }.joined(separator: " ")
             s += "\"/>\n"
-            for p in ps { s += "<circle cx=\"\(fmt(x(p.step), 1))\" cy=\"\(fmt(yp(p.psnr), 1))\" r=\"2\" fill=\"#c0392b\"/>\n" }
-            s += "<text x=\"\(left + pw + 4)\" y=\"\(top + 10)\" fill=\"#c0392b\">\(fmt(pmax, 3))</text>\n"
-            s += "<text x=\"\(left + pw + 4)\" y=\"\(top + ph)\" fill=\"#c0392b\">\(fmt(pmin, 3))</text>\n"
+            for p in ps { s += "<circle cx=\"\(DecimalFormat.fixed(x(p.step), 1))\" cy=\"\(DecimalFormat.fixed(yp(p.psnr), 1))\" r=\"2\" fill=\"#c0392b\"/>\n" }
+            s += "<text x=\"\(left + pw + 4)\" y=\"\(top + 10)\" fill=\"#c0392b\">\(DecimalFormat.fixed(pmax, 3))</text>\n"
+            s += "<text x=\"\(left + pw + 4)\" y=\"\(top + ph)\" fill=\"#c0392b\">\(DecimalFormat.fixed(pmin, 3))</text>\n"
         }
         s += "<text x=\"\(left)\" y=\"\(H - 12)\">0</text>\n"
         s += "<text x=\"\(left + pw - 40)\" y=\"\(H - 12)\">\(Int(maxStep)) steps</text>\n"

@@ -72,7 +72,7 @@ public final class TrainingRun {
         self.options = options
         self.validator = validator
         self.progress = progress
-        try makeDirectories(options.runDir)
+        try FileSystem.makeDirectories(options.runDir)
         log = try TrainLog(folder: options.runDir, resumeStep: trainer.step)
         if options.tensorBoard { events = try TensorBoardWriter(folder: options.runDir) }
     }
@@ -96,21 +96,18 @@ public final class TrainingRun {
     /// Writes checkpoint.h5 and model.h5.
     public func save() throws {
         try TrainCheckpoint(trainer: trainer, options: options.provenance["command"] ?? "").write(to: checkpointPath)
-        let tmp = options.runDir + "/model.tmp.h5"
-        try WeightsFile.write(try trainer.parameters(provenance: provenance()), to: tmp)
-        try renameAtomically(tmp, modelPath)
+        let params = try trainer.parameters(provenance: provenance())
+        try WeightsFile.write(params, to: modelPath)   // atomic: temp file, fsync, rename
         // Keep a copy per checkpoint so any point of the curve can be evaluated later.
-        try makeDirectories(options.runDir + "/snapshots")
-        let snap = options.runDir + "/snapshots/model-\(trainer.step).h5"
-        try WeightsFile.write(try trainer.parameters(provenance: provenance()), to: snap + ".tmp")
-        try renameAtomically(snap + ".tmp", snap)
+        try FileSystem.makeDirectories(options.runDir + "/snapshots")
+        try WeightsFile.write(params, to: options.runDir + "/snapshots/model-\(trainer.step).h5")
     }
 
     /// Runs validation now, logs it and returns it.
     @discardableResult
     public func validate() throws -> TrainValidation? {
         guard let validator else { return nil }
-        let t0 = monotonicSeconds()
+        let t0 = Clock.monotonic()
         let v = try validator(try trainer.parameters())
         lastValidation = v
         try log.validation(step: trainer.step, v)
@@ -119,7 +116,7 @@ public final class TrainingRun {
         events?.scalar("validation/bicubic_psnr", v.bicubicPSNR, step: trainer.step)
         if let img = v.image { events?.image("validation/output", img, step: trainer.step) }
         try events?.flush()
-        progress("validation at step \(trainer.step): PSNR \(fmt(v.psnr, 4)) SSIM \(fmt(v.ssim, 5)) (bicubic \(fmt(v.bicubicPSNR, 4))) [\(fmt(monotonicSeconds() - t0, 1)) s]")
+        progress("validation at step \(trainer.step): PSNR \(DecimalFormat.fixed(v.psnr, 4)) SSIM \(DecimalFormat.fixed(v.ssim, 5)) (bicubic \(DecimalFormat.fixed(v.bicubicPSNR, 4))) [\(DecimalFormat.fixed(Clock.monotonic() - t0, 1)) s]")
         return v
     }
 
@@ -143,7 +140,7 @@ public final class TrainingRun {
             if validator != nil, options.validateEvery > 0 || options.validateEachEpoch { try validate() }
         }
         var sumLoss = 0.0, sumNorm = 0.0, n = 0
-        var t0 = monotonicSeconds()
+        var t0 = Clock.monotonic()
         let tStart = t0, stepStart = trainer.step
         var lastLoss = Double.nan
         while trainer.step < steps {
@@ -157,7 +154,7 @@ public final class TrainingRun {
             sumLoss += r.loss; sumNorm += r.gradNorm; n += 1
             let s = trainer.step
             if s % options.logEvery == 0 || s == steps {
-                let t1 = monotonicSeconds()
+                let t1 = Clock.monotonic()
                 let rate = Double(n * trainer.options.batch) / max(t1 - t0, 1e-9)
                 lastLoss = sumLoss / Double(n)
                 try log.step(step: s, epoch: Double(s) / Double(spe), lr: r.learningRate, loss: lastLoss, l2: r.l2,
@@ -168,8 +165,8 @@ public final class TrainingRun {
                 events?.scalar("train/patches_per_second", rate, step: s)
                 let avgRate = Double((s - stepStart) * trainer.options.batch) / max(t1 - tStart, 1e-9)
                 let eta = Double((steps - s) * trainer.options.batch) / max(avgRate, 1e-9)
-                let psnr = lastValidation.map { fmt($0.psnr, 3) } ?? "-"
-                progress("epoch \(s / spe + 1) step \(s)/\(steps) \(fmt(rate, 1)) patches/s loss \(fmt(lastLoss, 4)) lr \(fmtE(r.learningRate)) PSNR \(psnr) ETA \(duration(eta))")
+                let psnr = lastValidation.map { DecimalFormat.fixed($0.psnr, 3) } ?? "-"
+                progress("epoch \(s / spe + 1) step \(s)/\(steps) \(DecimalFormat.fixed(rate, 1)) patches/s loss \(DecimalFormat.fixed(lastLoss, 4)) lr \(DecimalFormat.scientific(r.learningRate)) PSNR \(psnr) ETA \(DecimalFormat.duration(eta))")
                 sumLoss = 0; sumNorm = 0; n = 0; t0 = t1
             }
             let epochEnd = s % spe == 0
@@ -178,12 +175,12 @@ public final class TrainingRun {
             if doVal && s != steps {
                 histograms()
                 try validate()
-                t0 = monotonicSeconds()
+                t0 = Clock.monotonic()
             }
             if s % options.checkpointEvery == 0 && s != steps {
                 try save()
                 try events?.flush()
-                t0 = monotonicSeconds()
+                t0 = Clock.monotonic()
             }
         }
         histograms()
@@ -193,29 +190,4 @@ public final class TrainingRun {
         try log.finish()
         return lastLoss
     }
-}
-
-func fmt(_ x: Double, _ digits: Int) -> String {
-    guard x.isFinite else { return "\(x)" }
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    let r = (abs(x) * p).rounded()
-    let whole = Int(r / p), frac = Int(r - Double(whole) * p)
-    var fs = String(frac)
-    while fs.count < digits { fs = "0" + fs }
-    return (x < 0 && r != 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + fs : "")
-}
-
-func fmtE(_ x: Double) -> String {
-    guard x != 0, x.isFinite else { return "\(x)" }
-    var e = 0, m = abs(x)
-    while m >= 10 { m /= 10; e += 1 }
-    while m < 1 { m *= 10; e -= 1 }
-    return (x < 0 ? "-" : "") + fmt(m, 2) + "e" + String(e)
-}
-
-func duration(_ s: Double) -> String {
-    guard s.isFinite else { return "?" }
-    let t = Int(s)
-    return t >= 3600 ? "\(t / 3600)h\(t % 3600 / 60)m" : "\(t / 60)m\(t % 60)s"
 }

@@ -16,7 +16,7 @@ extension WeightsFile {
         }
         return try HDF5File.lock.withLock {
             let f = try HDF5File.open(image: bytes, name: name)
-            defer { f.close() }
+            defer { f.release() }
             return try readContents(f, path: name)
         }
     }

@@ -31,22 +31,13 @@ public enum WeightsFile {
     ///
     /// - Throws: `.io` if the file cannot be written or renamed.
     public static func write(_ p: DCSCNParameters, to path: String) throws {
-        let temp = "\(path).tmp-\(getpid())"
-        do {
+        try AtomicFile.write(path) { temp in
             try HDF5File.lock.withLock {
                 let f = try HDF5File.create(temp)
-                defer { f.close() }
+                defer { f.release() }
                 try writeContents(p, to: f)
-                try f.flush()
+                try f.close()
             }
-        } catch {
-            unlink(temp)
-            throw error
-        }
-        guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw SRError(.io, "\(path): cannot rename \(temp) into place (\(reason))")
         }
     }
 
@@ -98,7 +89,7 @@ public enum WeightsFile {
     public static func read(path: String) throws -> DCSCNParameters {
         try HDF5File.lock.withLock {
             let f = try HDF5File.open(path)
-            defer { f.close() }
+            defer { f.release() }
             return try readContents(f, path: path)
         }
     }
@@ -160,7 +151,7 @@ public enum WeightsFile {
 
     /// Writes the architecture attributes (`scale`, `feature_widths`, `nin_a`, `nin_b`, `shuffler_filters`,
     /// `kernel_size`) on `object`; shared with other srcore HDF5 files that embed a config.
-    static func writeConfig(_ c: DCSCNConfig, to f: HDF5File, on object: String = "/") throws {
+    package static func writeConfig(_ c: DCSCNConfig, to f: HDF5File, on object: String = "/") throws {
         try f.setAttribute("scale", c.scale, on: object)
         try f.setAttribute("feature_widths", c.featureWidths, on: object)
         try f.setAttribute("nin_a", c.ninA, on: object)
@@ -170,7 +161,7 @@ public enum WeightsFile {
     }
 
     /// Reads and validates the attributes written by `writeConfig`; errors name `path`.
-    static func readConfig(_ f: HDF5File, path: String, on object: String = "/") throws -> DCSCNConfig {
+    package static func readConfig(_ f: HDF5File, path: String, on object: String = "/") throws -> DCSCNConfig {
         func int(_ name: String) throws -> Int {
             guard let v = try f.intAttribute(name, on: object) else { throw SRError(.format, "\(path): missing attribute \(name)") }
             return v
