@@ -80,7 +80,7 @@ let package = Package(
                           path: "Sources/sr"),
 
         // Tests: shared helpers in their own target, then the tests.
-        .target(name: "SRTestSupport", dependencies: ["SRCore", "CImageIO", "CKernels"], path: "Tests/SRTestSupport"),
+        .target(name: "SRTestSupport", dependencies: ["SRCore", "SRKernels", "CImageIO", "CKernels"], path: "Tests/SRTestSupport"),
         .testTarget(name: "SRCoreTests",
                     dependencies: ["SRCore", "SRSupport", "SRImage", "SRKernels", "SRFormats", "SRModel", "SRData",
                                    "SREval", "SRTrain", "SRTestSupport", "CKernels", "CHDF5"],

@@ -39,7 +39,7 @@ import SRTestSupport
     static func makeCase(scale: Int, keep: Float = 1, seed: UInt64 = 7) throws -> Case {
         let config = tinyConfig(scale: scale)
         let n = 2, h = 5, w = 4
-        let g = TrainingGraph(config: config, n: n, h: h, w: w)
+        let g = try TrainingGraph(config: config, n: n, h: h, w: w)
         g.keep = keep
         var rng = SeededGenerator(seed: seed)
         let lr = (0..<(n * h * w)).map { _ in rng.nextUnit() * 255 }
@@ -72,7 +72,9 @@ import SRTestSupport
         for (l, s) in specs.enumerated() {
             if let m = g.masks[l], g.keep < 1 {
                 let per = grid.h * grid.w * s.outChannels
-                perLayer.append((0..<g.n).map { i in (0..<per).map { Double(m.p[i * per + $0]) } })
+                let base: UnsafeMutablePointer<Float> = m.base
+                let sample: (Int) -> [Double] = { i in (0..<per).map { Double(base[i * per + $0]) } }
+                perLayer.append((0..<g.n).map(sample))
             } else {
                 perLayer.append(nil)
             }
@@ -92,7 +94,7 @@ import SRTestSupport
             let ref = TrainReference.forward(config: g.config, params: c.params.map(Double.init),
                                              lr: Array(c.lr[(i * lrN)..<((i + 1) * lrN)]),
                                              bic: Array(c.bic[(i * hrN)..<((i + 1) * hrN)]), h: g.h, w: g.w)
-            for p in 0..<hrN { maxDiff = max(maxDiff, abs(ref[p] - Double(g.out.p[i * hrN + p]))) }
+            for p in 0..<hrN { maxDiff = max(maxDiff, abs(ref[p] - Double(g.out.base[i * hrN + p]))) }
         }
         #expect(maxDiff < 2e-3, "max |graph - reference| = \(maxDiff) on values of ~255")
     }

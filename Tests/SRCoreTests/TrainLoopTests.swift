@@ -117,7 +117,7 @@ import SRTestSupport
         let config = DCSCNConfig.compact(scale: scale)
         let params = try DCSCNParameters.heInitialized(config: config, seed: UInt64(scale))
         let h = 9, w = 12
-        let g = TrainingGraph(config: config, n: 1, h: h, w: w)
+        let g = try TrainingGraph(config: config, n: 1, h: h, w: w)
         var rng = SeededGenerator(seed: 77)
         let lr = Image(width: w, height: h, pixels: (0..<(h * w)).map { _ in Float(rng.nextUnit() * 255) })
         let bic = Resize.bicubic(lr, width: w * scale, height: h * scale)

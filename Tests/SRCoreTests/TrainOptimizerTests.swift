@@ -68,7 +68,7 @@ import SRTestSupport
         let count = g.n * g.hrH * g.hrW
         let l1 = g.loss(l1: true, normaliser: count)
         var ref = 0.0
-        for i in 0..<count { ref += abs(Double(g.out.p[i]) - c.hr[i]) }
+        for i in 0..<count { ref += abs(Double(g.out.base[i]) - c.hr[i]) }
         #expect(abs(l1 - ref) / ref < 1e-5)
     }
 }

@@ -34,7 +34,10 @@ extension PatchSetInfo {
     /// Reads and validates the attributes of a patch set; refuses other files with a clear message.
     static func read(from file: HDF5File) throws -> PatchSetInfo {
         let p = file.path
-        let format: String? = (try? file.stringAttribute("format")) ?? nil
+        let format: String?
+        do { format = try file.stringAttribute("format") } catch {
+            throw SRError(.format, "not a patch set (its root attribute format is not a string)", path: p)
+        }
         guard format == PatchSetInfo.format else {
             let found = format.map { "\"\($0)\"" } ?? "missing"
             throw SRError(.format, "\(p): not a patch set (root attribute format is \(found), expected \"\(PatchSetInfo.format)\")")

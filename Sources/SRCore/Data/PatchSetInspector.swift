@@ -27,13 +27,7 @@ public enum PatchSetInspector {
         let attributes: [(name: String, value: String)] = try HDF5File.lock.withLock {
             let f = try HDF5File.open(path)
             defer { f.release() }
-            return try f.attributeNames().sorted().map { name in
-                if let s = try? f.stringAttribute(name) { return (name, s) }
-                if let s = try? f.stringArrayAttribute(name) { return (name, "\(s)") }
-                if let v = try? f.intArrayAttribute(name) { return (name, v.count == 1 ? "\(v[0])" : "\(v)") }
-                if let v = try? f.doubleArrayAttribute(name) { return (name, v.count == 1 ? "\(v[0])" : "\(v)") }
-                return (name, "?")
-            }
+            return try f.attributeNames().sorted().map { name in (name, try f.attributeText(name) ?? "?") }
         }
         let p2 = reader.lrPatch * reader.lrPatch, s2 = reader.hrPatch * reader.hrPatch
         var lr = [Float](repeating: 0, count: slice * p2), hr = [Float](repeating: 0, count: slice * s2)

@@ -49,8 +49,8 @@ public enum Evaluator {
             let out = try up.upscaleLuma(sample.lr, bicubic: sample.bicubic,
                                          options: UpscaleOptions(ensemble: ensemble, threads: threads))
             let w = sample.bicubic.width, h = sample.bicubic.height
-            let m = Metrics.evaluate(truth: sample.truth, output: out.pixels, width: w, height: h, border: s)
-            let b = Metrics.evaluate(truth: sample.truth, output: sample.bicubic.pixels, width: w, height: h, border: s)
+            let m = try Metrics.evaluate(truth: sample.truth, output: out.pixels, width: w, height: h, border: s)
+            let b = try Metrics.evaluate(truth: sample.truth, output: sample.bicubic.pixels, width: w, height: h, border: s)
             results.append(EvalImageResult(name: sample.name, width: w, height: h, psnr: m.psnr, ssim: m.ssim,
                                            bicubicPSNR: b.psnr, bicubicSSIM: b.ssim))
         }

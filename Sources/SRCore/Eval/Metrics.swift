@@ -37,21 +37,24 @@ public enum Metrics {
 
     /// Scores `output` (float32 network output or bicubic) against the ground truth `truth`
     /// (float64 luma), both row-major `height x width`.
-    /// Scores are NaN when the sizes do not match or the shaved image is too small (SSIM needs 11x11).
-    public static func evaluate(truth: [Double], output: [Float], width: Int, height: Int, border: Int) -> QualityScore {
-        if truth.count != width * height || output.count != width * height || width < 0 || height < 0 {
-            return QualityScore(psnr: .nan, ssim: .nan)
+    /// - Throws: `.shapeMismatch` when the sizes do not match; `.invalidArgument` when the shaved
+    ///   image is smaller than SSIM's 11x11 window (skimage refuses such images too).
+    public static func evaluate(truth: [Double], output: [Float], width: Int, height: Int, border: Int) throws -> QualityScore {
+        guard width >= 0, height >= 0, border >= 0, truth.count == width * height, output.count == width * height else {
+            throw SRError(.shapeMismatch, "cannot score \(output.count) samples against \(truth.count) of a \(width)x\(height) image")
         }
         let (a, w, h) = shave(quantize(truth), width: width, height: height, border: border)
         let (b, _, _) = shave(quantize(output), width: width, height: height, border: border)
-        return QualityScore(psnr: psnr(a, b), ssim: ssim(a, b, width: w, height: h))
+        return QualityScore(psnr: try psnr(a, b), ssim: try ssim(a, b, width: w, height: h))
     }
 
     /// Scores plane 0 of `output` against plane 0 of `truth` (same size).
-    public static func evaluate(truth: Image, output: Image, border: Int) -> QualityScore {
-        if truth.width != output.width || truth.height != output.height { return QualityScore(psnr: .nan, ssim: .nan) }
+    public static func evaluate(truth: Image, output: Image, border: Int) throws -> QualityScore {
+        guard truth.width == output.width, truth.height == output.height else {
+            throw SRError(.shapeMismatch, "cannot score a \(output.width)x\(output.height) image against a \(truth.width)x\(truth.height) one")
+        }
         let n = truth.planeSize
-        return evaluate(truth: truth.pixels[0..<n].map { Double($0) }, output: Array(output.pixels[0..<n]),
+        return try evaluate(truth: truth.pixels[0..<n].map { Double($0) }, output: Array(output.pixels[0..<n]),
                         width: truth.width, height: truth.height, border: border)
     }
 
@@ -69,9 +72,11 @@ public enum Metrics {
     }
 
     /// PSNR (dB, data range 255) of two equally sized sample arrays; MSE accumulated in double.
-    /// NaN when the arrays are empty or differ in size.
-    public static func psnr(_ a: [Float], _ b: [Float]) -> Double {
-        if a.count != b.count || a.isEmpty { return .nan }
+    /// Infinite for identical arrays. Throws `.shapeMismatch` when they are empty or differ in size.
+    public static func psnr(_ a: [Float], _ b: [Float]) throws -> Double {
+        guard a.count == b.count, !a.isEmpty else {
+            throw SRError(.shapeMismatch, "PSNR of \(a.count) against \(b.count) samples")
+        }
         var sum = 0.0
         for i in 0..<a.count {
             let d = Double(a[i]) - Double(b[i])
@@ -91,10 +96,15 @@ public enum Metrics {
 
     /// Mean SSIM (skimage `structural_similarity`, gaussian weights) of two `height x width`
     /// arrays, computed in double over the region 5 pixels inside every border.
-    /// NaN when the image is smaller than the 11x11 window (skimage refuses such images) or the
-    /// sizes do not match.
-    public static func ssim(_ a: [Float], _ b: [Float], width: Int, height: Int) -> Double {
-        if a.count != width * height || b.count != width * height || width < 11 || height < 11 { return .nan }
+    /// Throws `.invalidArgument` when the image is smaller than the 11x11 window (skimage refuses
+    /// such images) and `.shapeMismatch` when the sizes do not match.
+    public static func ssim(_ a: [Float], _ b: [Float], width: Int, height: Int) throws -> Double {
+        guard a.count == width * height, b.count == width * height else {
+            throw SRError(.shapeMismatch, "SSIM of \(a.count) and \(b.count) samples as a \(width)x\(height) image")
+        }
+        guard width >= 11, height >= 11 else {
+            throw SRError(.invalidArgument, "a \(width)x\(height) image (after shaving) is smaller than SSIM's 11x11 window")
+        }
         let c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255)
         return srimg_ssim_mean(a, b, width, height, gaussian, Int32(gaussian.count), 121.0 / 120.0, c1, c2)
     }

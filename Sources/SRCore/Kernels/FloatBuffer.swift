@@ -9,12 +9,12 @@ import SRSupport
 /// for overflow; allocation failure throws `SRError(.outOfMemory)` instead of trapping.
 package final class FloatBuffer {
     /// First element.
-    let base: UnsafeMutablePointer<Float>
+    package let base: UnsafeMutablePointer<Float>
     /// Number of floats.
-    let count: Int
+    package let count: Int
 
     /// Allocates `count` zeroed floats; `what` names the tensor in error messages.
-    init(count: Int, what: String) throws {
+    package init(count: Int, what: String) throws {
         guard count >= 0 else { throw SRError(.invalidArgument, "\(what): negative size \(count)") }
         let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
         guard !overflow, let raw = calloc(1, bytes) else {
@@ -25,6 +25,9 @@ package final class FloatBuffer {
     }
 
     deinit { free(base) }
+
+    /// Sets every element to zero.
+    package func zero() { base.update(repeating: 0, count: count) }
 }
 
 /// Multiplies sizes with overflow checks; throws `SRError(.outOfMemory)` naming `what`.

@@ -16,27 +16,25 @@ public final class TensorBoardWriter {
     /// The event file's path.
     public let path: String
     private var file: UnsafeMutablePointer<FILE>?
+    /// The first failure since the last `flush()`: records are written without throwing (the
+    /// training loop logs many per step) and `flush()` reports what went wrong.
+    private var failure: SRError?
 
     /// Creates `events.out.tfevents.<time>.srcore` in `folder` and writes the file-version event.
     public init(folder: String) throws {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        path = folder + "/events.out.tfevents.\(ts.tv_sec).srcore.\(getpid())"
-        guard let f = fopen(path, "wb") else { throw SRError(.io, "cannot create \(path): \(String(cString: strerror(errno)))") }
+        path = folder + "/events.out.tfevents.\(Int(Clock.wall())).srcore.\(getpid())"
+        guard let f = fopen(path, "wb") else { throw SRError(.io, "cannot create the event file", path: path, errno: errno) }
         file = f
         var e = ProtoWriter()
         e.double(1, Self.now())
         e.string(3, "brain.Event:2")
         record(e.bytes)
+        try flush()
     }
 
     deinit { if let file { fclose(file) } }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
+    static func now() -> Double { Clock.wall() }
 
     /// One TFRecord: u64 length, masked crc32c(length), data, masked crc32c(data).
     static func frame(_ data: [UInt8]) -> [UInt8] {
@@ -55,7 +53,10 @@ public final class TensorBoardWriter {
     private func record(_ payload: [UInt8]) {
         guard let file else { return }
         let r = Self.frame(payload)
-        _ = r.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, r.count, file) }
+        let written = r.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, r.count, file) }
+        if written != r.count && failure == nil {
+            failure = SRError(.io, "cannot write an event record", path: path, errno: errno)
+        }
     }
 
     private func event(step: Int, value: [UInt8]) {
@@ -104,7 +105,11 @@ public final class TensorBoardWriter {
     public func image(_ tag: String, _ image: Image, step: Int) {
         var img = image.plane(0)
         for i in img.pixels.indices { img.pixels[i] = min(255, max(0, img.pixels[i].rounded(.toNearestOrEven))) }
-        guard let png = try? PNGCodec.encode(PNGImage(image: img, bitDepth: 8), bitDepth: 8) else { return }
+        let png: [UInt8]
+        do { png = try PNGCodec.encode(PNGImage(image: img, bitDepth: 8), bitDepth: 8) } catch {
+            if failure == nil { failure = error as? SRError ?? SRError(.internal, "image \(tag): \(error)") }
+            return
+        }
         var im = ProtoWriter()
         im.varint(1, UInt64(img.height)); im.varint(2, UInt64(img.width)); im.varint(3, 1)
         im.bytes(4, png)
@@ -114,9 +119,12 @@ public final class TensorBoardWriter {
         event(step: step, value: v.bytes)
     }
 
-    /// Flushes buffered records to disk.
+    /// Flushes buffered records to disk; reports the first record that could not be written
+    /// since the last flush.
     public func flush() throws {
-        guard let file, fflush(file) == 0 else { throw SRError(.io, "cannot write \(path)") }
+        if let f = failure { failure = nil; throw f }
+        guard let file else { return }
+        guard fflush(file) == 0 else { throw SRError(.io, "cannot write the event file", path: path, errno: errno) }
     }
 }
 

@@ -70,8 +70,8 @@ public final class Trainer: @unchecked Sendable {
     public var step = 0
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
     private var shards: [[(first: Int, graph: TrainingGraph)]] = []
-    private let chunkGrads: [TrainBuffer]
-    private let shardGrads: [TrainBuffer]
+    private let chunkGrads: [FloatBuffer]
+    private let shardGrads: [FloatBuffer]
     private var shardLoss: [Double]
     private var grads: [Float]
 
@@ -102,7 +102,7 @@ public final class Trainer: @unchecked Sendable {
             var list: [(Int, TrainingGraph)] = []
             var done = 0
             while done < n {
-                let g = TrainingGraph(config: parameters.config, n: min(m, n - done), h: lrSide, w: lrSide)
+                let g = try TrainingGraph(config: parameters.config, n: min(m, n - done), h: lrSide, w: lrSide)
                 g.keep = options.dropoutKeep
                 list.append((first + done, g))
                 done += g.n
@@ -111,8 +111,8 @@ public final class Trainer: @unchecked Sendable {
             first += n
         }
         let count = ParameterLayout(config: parameters.config).count
-        shardGrads = shards.map { _ in TrainBuffer(count) }
-        chunkGrads = shards.map { _ in TrainBuffer(count) }
+        shardGrads = try shards.map { _ in try FloatBuffer(count: count, what: "training buffer") }
+        chunkGrads = try shards.map { _ in try FloatBuffer(count: count, what: "training buffer") }
         shardLoss = [Double](repeating: 0, count: shards.count)
         grads = [Float](repeating: 0, count: count)
         openblas_set_num_threads(1)
@@ -132,9 +132,9 @@ public final class Trainer: @unchecked Sendable {
 
     private func load(_ b: TrainBatch, first: Int, into g: TrainingGraph) {
         let p2 = b.lrSide * b.lrSide, h2 = b.hrSide * b.hrSide
-        b.lr.withUnsafeBufferPointer { g.lr.p.update(from: $0.baseAddress! + first * p2, count: g.n * p2) }
-        b.bic.withUnsafeBufferPointer { g.bic.p.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
-        b.hr.withUnsafeBufferPointer { g.hr.p.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
+        b.lr.withUnsafeBufferPointer { g.lr.base.update(from: $0.baseAddress! + first * p2, count: g.n * p2) }
+        b.bic.withUnsafeBufferPointer { g.bic.base.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
+        b.hr.withUnsafeBufferPointer { g.hr.base.update(from: $0.baseAddress! + first * h2, count: g.n * h2) }
     }
 
     /// Data loss of a batch with the current weights (dropout off, no update).
@@ -175,7 +175,7 @@ public final class Trainer: @unchecked Sendable {
                     // Shard i's first chunk keeps the original per-shard seed (results with microBatch 0 unchanged).
                     g.forward(wp, dropoutSeed: seed &+ UInt64(i) &* 0xE703_7ED1_A0B4_28DB &+ UInt64(c) &* 0x8EBC_6AF0_9C88_C6E3)
                     sum += g.loss(l1: l1, normaliser: total)
-                    let sg = shardGrads[i].p, cg = chunkGrads[i].p
+                    let sg = shardGrads[i].base, cg = chunkGrads[i].base
                     if c == 0 {
                         g.backward(wp, grads: sg)
                     } else {
@@ -187,9 +187,9 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         grads.withUnsafeMutableBufferPointer { gp in
-            gp.baseAddress!.update(from: shardGrads[0].p, count: gp.count)
+            gp.baseAddress!.update(from: shardGrads[0].base, count: gp.count)
             for i in 1..<max(shardGrads.count, 1) {
-                let sp = shardGrads[i].p
+                let sp = shardGrads[i].base
                 for j in 0..<gp.count { gp[j] += sp[j] }
             }
         }

@@ -11,17 +11,17 @@ import SREval
 /// each patch surrounded by `pad` zero pixels (SAME padding for the direct conv kernels).
 final class PaddedBuffer {
     let n: Int, h: Int, w: Int, pad: Int, ld: Int
-    let buffer: TrainBuffer
+    let buffer: FloatBuffer
 
-    init(n: Int, h: Int, w: Int, pad: Int, ld: Int) {
+    init(n: Int, h: Int, w: Int, pad: Int, ld: Int) throws {
         self.n = n; self.h = h; self.w = w; self.pad = pad; self.ld = ld
-        buffer = TrainBuffer(n * (h + 2 * pad) * (w + 2 * pad) * ld)
+        buffer = try FloatBuffer(count: n * (h + 2 * pad) * (w + 2 * pad) * ld, what: "training activations")
     }
 
     /// The view of channels starting at `channel`.
     func view(_ channel: Int = 0) -> srt_view {
         let wp = w + 2 * pad, hp = h + 2 * pad
-        return srt_view(base: buffer.p + (pad * wp + pad) * ld + channel, ns: hp * wp * ld, rs: wp * ld, ps: ld)
+        return srt_view(base: buffer.base + (pad * wp + pad) * ld + channel, ns: hp * wp * ld, rs: wp * ld, ps: ld)
     }
 }
 
@@ -41,31 +41,31 @@ final class TrainingGraph {
     var keep: Float = 1
 
     // Dense inputs (LR, bicubic and target on the 0...255 scale) and the output.
-    let lr: TrainBuffer, bic: TrainBuffer, hr: TrainBuffer, out: TrainBuffer
+    let lr: FloatBuffer, bic: FloatBuffer, hr: FloatBuffer, out: FloatBuffer
 
     private let specs: [DCSCNLayerSpec]
     private let featureOffsets: [Int]
     private let pad: Int
     private var grid: [(h: Int, w: Int)] = []
-    private var zs: [TrainBuffer] = []
-    private(set) var masks: [TrainBuffer?] = []
+    private var zs: [FloatBuffer] = []
+    private(set) var masks: [FloatBuffer?] = []
     private var gzs: [PaddedBuffer] = []
-    private var gws: [TrainBuffer] = []
-    private var packed: [TrainBuffer] = []
-    private var packedT: [TrainBuffer?] = []
-    private var biasPad: [TrainBuffer] = []
-    private let zeroBias: TrainBuffer
+    private var gws: [FloatBuffer] = []
+    private var packed: [FloatBuffer] = []
+    private var packedT: [FloatBuffer?] = []
+    private var biasPad: [FloatBuffer] = []
+    private let zeroBias: FloatBuffer
     private let lrP: PaddedBuffer, hconcat: PaddedBuffer, b1out: PaddedBuffer, concat2: PaddedBuffer
     private var up: [PaddedBuffer] = []
     private let gH: PaddedBuffer, gB1: PaddedBuffer, gConcat2: PaddedBuffer
     private var gUp: [PaddedBuffer] = []
-    private let gOut: TrainBuffer
+    private let gOut: FloatBuffer
     private var tmp: [PaddedBuffer] = []     // per feature layer i > 0: its input gradient before the add
-    private let packedNIN: TrainBuffer       // [A1; B1] transposed, for the combined input gradient
+    private let packedNIN: FloatBuffer       // [A1; B1] transposed, for the combined input gradient
     private var gAlpha = [Double](), gBias = [Double]()
     private let idxA1: Int, idxB1: Int
 
-    init(config: DCSCNConfig, n: Int, h: Int, w: Int) {
+    init(config: DCSCNConfig, n: Int, h: Int, w: Int) throws {
         self.config = config
         layout = ParameterLayout(config: config)
         self.n = n; self.h = h; self.w = w
@@ -76,46 +76,46 @@ final class TrainingGraph {
         var o = 0
         for fw in config.featureWidths { offs.append(o); o += fw }
         featureOffsets = offs
-        lr = TrainBuffer(n * h * w)
-        bic = TrainBuffer(n * hrH * hrW); hr = TrainBuffer(n * hrH * hrW); out = TrainBuffer(n * hrH * hrW)
-        gOut = TrainBuffer(n * hrH * hrW)
-        lrP = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: 1)
-        hconcat = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.concatWidth)
-        gH = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.concatWidth)
-        b1out = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.ninB)
-        gB1 = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.ninB)
-        concat2 = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.reconstructionWidth)
-        gConcat2 = PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.reconstructionWidth)
+        lr = try FloatBuffer(count: n * h * w, what: "training buffer")
+        bic = try FloatBuffer(count: n * hrH * hrW, what: "training buffer"); hr = try FloatBuffer(count: n * hrH * hrW, what: "training buffer"); out = try FloatBuffer(count: n * hrH * hrW, what: "training buffer")
+        gOut = try FloatBuffer(count: n * hrH * hrW, what: "training buffer")
+        lrP = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: 1)
+        hconcat = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.concatWidth)
+        gH = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.concatWidth)
+        b1out = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.ninB)
+        gB1 = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.ninB)
+        concat2 = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.reconstructionWidth)
+        gConcat2 = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.reconstructionWidth)
         var g = (h: h, w: w)
         var maxC = 1
         var a1 = 0, b1 = 0
         for (l, s) in specs.enumerated() {
             grid.append(g)
             let cpad = srk_conv_padded_cout(Int32(s.outChannels))
-            zs.append(TrainBuffer(n * g.h * g.w * s.outChannels))
-            masks.append(s.hasDropout ? TrainBuffer(n * g.h * g.w * s.outChannels) : nil)
-            gzs.append(PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: cpad))
-            gws.append(TrainBuffer(s.kernel * s.kernel * s.inChannels * cpad))
-            packed.append(TrainBuffer(srk_conv_packed_size(Int32(s.kernel), Int32(s.inChannels), Int32(s.outChannels))))
-            packedT.append(TrainBuffer(srk_conv_packed_size(Int32(s.kernel), Int32(s.outChannels), Int32(s.inChannels))))
-            biasPad.append(TrainBuffer(cpad))
+            zs.append(try FloatBuffer(count: n * g.h * g.w * s.outChannels, what: "training buffer"))
+            masks.append(s.hasDropout ? try FloatBuffer(count: n * g.h * g.w * s.outChannels, what: "training buffer") : nil)
+            gzs.append(try PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: cpad))
+            gws.append(try FloatBuffer(count: s.kernel * s.kernel * s.inChannels * cpad, what: "training buffer"))
+            packed.append(try FloatBuffer(count: Int(srk_conv_packed_size(Int32(s.kernel), Int32(s.inChannels), Int32(s.outChannels))), what: "training buffer"))
+            packedT.append(try FloatBuffer(count: Int(srk_conv_packed_size(Int32(s.kernel), Int32(s.outChannels), Int32(s.inChannels))), what: "training buffer"))
+            biasPad.append(try FloatBuffer(count: cpad, what: "training buffer"))
             maxC = max(maxC, s.outChannels, s.inChannels)
             switch s.role {
             case .ninA: a1 = l
             case .ninB1: b1 = l
             case .feature(let i) where i > 0:
-                tmp.append(PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: s.inChannels))
+                tmp.append(try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: s.inChannels))
             case .upsample(_, let b):
                 g = (g.h * b, g.w * b)
                 let c = s.outChannels / (b * b)
-                up.append(PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: c))
-                gUp.append(PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: c))
+                up.append(try PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: c))
+                gUp.append(try PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: c))
             default: break
             }
         }
         idxA1 = a1; idxB1 = b1
-        zeroBias = TrainBuffer(srk_conv_padded_cout(Int32(maxC)) + 8)
-        packedNIN = TrainBuffer(srk_conv_packed_size(1, Int32(config.ninA + config.ninB), Int32(config.concatWidth)))
+        zeroBias = try FloatBuffer(count: Int(srk_conv_padded_cout(Int32(maxC))) + 8, what: "training buffer")
+        packedNIN = try FloatBuffer(count: Int(srk_conv_packed_size(1, Int32(config.ninA + config.ninB), Int32(config.concatWidth))), what: "training buffer")
         gAlpha = [Double](repeating: 0, count: maxC); gBias = gAlpha
     }
 
@@ -128,16 +128,16 @@ final class TrainingGraph {
             let e = layout.entries[l]
             let k = s.kernel, ci = s.inChannels, co = s.outChannels
             let wk = params + e.kernel.lowerBound
-            srk_conv_pack(Int32(k), Int32(ci), Int32(co), wk, packed[l].p)
+            srk_conv_pack(Int32(k), Int32(ci), Int32(co), wk, packed[l].base)
             biasPad[l].zero()
-            if s.hasBias { biasPad[l].p.update(from: params + e.bias.lowerBound, count: co) }
+            if s.hasBias { biasPad[l].base.update(from: params + e.bias.lowerBound, count: co) }
             // W'[ky',kx',co,ci] = W[k-1-ky', k-1-kx', ci, co]
             tr = [Float](repeating: 0, count: k * k * ci * co)
             for t in 0..<(k * k) {
                 let ft = k * k - 1 - t
                 for c in 0..<ci { for o in 0..<co { tr[(t * co + o) * ci + c] = wk[(ft * ci + c) * co + o] } }
             }
-            srk_conv_pack(Int32(k), Int32(co), Int32(ci), tr, packedT[l]!.p)
+            srk_conv_pack(Int32(k), Int32(co), Int32(ci), tr, packedT[l]!.base)
         }
         // [A1; B1] transposed: 1x1, (ninA + ninB) -> concatWidth.
         let ca = config.ninA, cb = config.ninB, cc = config.concatWidth
@@ -147,7 +147,7 @@ final class TrainingGraph {
             for o in 0..<ca { nin[o * cc + c] = wa[c * ca + o] }
             for o in 0..<cb { nin[(ca + o) * cc + c] = wb[c * cb + o] }
         }
-        srk_conv_pack(1, Int32(ca + cb), Int32(cc), nin, packedNIN.p)
+        srk_conv_pack(1, Int32(ca + cb), Int32(cc), nin, packedNIN.base)
     }
 
     /// Runs one conv per patch: `out` dense (n, gh, gw, cout) or a view.
@@ -161,8 +161,8 @@ final class TrainingGraph {
         }
     }
 
-    private func dense(_ b: TrainBuffer, _ gh: Int, _ gw: Int, _ c: Int) -> srt_view {
-        srt_view(base: b.p, ns: gh * gw * c, rs: gw * c, ps: c)
+    private func dense(_ b: FloatBuffer, _ gh: Int, _ gw: Int, _ c: Int) -> srt_view {
+        srt_view(base: b.base, ns: gh * gw * c, rs: gw * c, ps: c)
     }
 
     /// Where layer `l` reads its input: (view, channels).
@@ -181,32 +181,32 @@ final class TrainingGraph {
     /// Runs the network on `lr`/`bic` (already filled) and writes `out`.
     func forward(_ params: UnsafePointer<Float>, dropoutSeed: UInt64 = 0) {
         pack(params)
-        srt_copy_to_view(lr.p, 1, lrP.view(), Int32(n), Int32(h), Int32(w))
+        srt_copy_to_view(lr.base, 1, lrP.view(), Int32(n), Int32(h), Int32(w))
         for l in specs.indices {
             let s = specs[l], e = layout.entries[l], g = grid[l]
             let co = s.outChannels
             var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.inChannels), cout: Int32(co),
-                                       w: UnsafePointer(packed[l].p), bias: UnsafePointer(biasPad[l].p), alpha: nil)
+                                       w: UnsafePointer(packed[l].base), bias: UnsafePointer(biasPad[l].base), alpha: nil)
             conv(&layer, inputs: [(inputOf(l), s.inChannels)], gh: g.h, gw: g.w, out: dense(zs[l], g.h, g.w, co))
             var mask: UnsafePointer<Float>? = nil
             if keep < 1, let m = masks[l] {
-                srt_dropout_mask(m.p, n * g.h * g.w * co, keep, dropoutSeed &+ UInt64(l) &* 0x9E37_79B9)
-                mask = UnsafePointer(m.p)
+                srt_dropout_mask(m.base, n * g.h * g.w * co, keep, dropoutSeed &+ UInt64(l) &* 0x9E37_79B9)
+                mask = UnsafePointer(m.base)
             }
             let alpha: UnsafePointer<Float>? = s.hasPReLU ? params + e.alpha.lowerBound : nil
             switch s.role {
             case .feature(let i):
-                srt_act_fwd(zs[l].p, Int32(co), alpha, mask, hconcat.view(featureOffsets[i]), Int32(n), Int32(h), Int32(w))
+                srt_act_fwd(zs[l].base, Int32(co), alpha, mask, hconcat.view(featureOffsets[i]), Int32(n), Int32(h), Int32(w))
             case .ninA:
-                srt_act_fwd(zs[l].p, Int32(co), alpha, mask, concat2.view(config.ninB), Int32(n), Int32(h), Int32(w))
+                srt_act_fwd(zs[l].base, Int32(co), alpha, mask, concat2.view(config.ninB), Int32(n), Int32(h), Int32(w))
             case .ninB1:
-                srt_act_fwd(zs[l].p, Int32(co), alpha, mask, b1out.view(), Int32(n), Int32(h), Int32(w))
+                srt_act_fwd(zs[l].base, Int32(co), alpha, mask, b1out.view(), Int32(n), Int32(h), Int32(w))
             case .ninB2:
-                srt_act_fwd(zs[l].p, Int32(co), alpha, mask, concat2.view(), Int32(n), Int32(h), Int32(w))
+                srt_act_fwd(zs[l].base, Int32(co), alpha, mask, concat2.view(), Int32(n), Int32(h), Int32(w))
             case .upsample(let st, let b):
-                srt_d2s_view(zs[l].p, Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(co / (b * b)), up[st].view())
+                srt_d2s_view(zs[l].base, Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(co / (b * b)), up[st].view())
             case .reconstruct:
-                srt_residual_loss(zs[l].p, bic.p, bic.p, n * hrH * hrW, 0, out.p, nil)
+                srt_residual_loss(zs[l].base, bic.base, bic.base, n * hrH * hrW, 0, out.base, nil)
             }
         }
     }
@@ -215,10 +215,10 @@ final class TrainingGraph {
     /// keeps the gradient of `sum / normaliser` for `backward`.
     func loss(l1: Bool, normaliser: Int) -> Double {
         let count = n * hrH * hrW
-        let total = srt_residual_loss(zs[specs.count - 1].p, bic.p, hr.p, count, l1 ? 1 : 0, out.p, gOut.p)
+        let total = srt_residual_loss(zs[specs.count - 1].base, bic.base, hr.base, count, l1 ? 1 : 0, out.base, gOut.base)
         if normaliser != count {
             let f = Float(count) / Float(normaliser)
-            for i in 0..<count { gOut.p[i] *= f }
+            for i in 0..<count { gOut.base[i] *= f }
         }
         return total
     }
@@ -231,10 +231,10 @@ final class TrainingGraph {
         let co = s.outChannels, ci = s.inChannels, k = s.kernel
         let cpad = Int(srk_conv_padded_cout(Int32(co)))
         for j in 0..<co { gAlpha[j] = 0; gBias[j] = 0 }
-        let mask: UnsafePointer<Float>? = (keep < 1 && masks[l] != nil) ? UnsafePointer(masks[l]!.p) : nil
+        let mask: UnsafePointer<Float>? = (keep < 1 && masks[l] != nil) ? UnsafePointer(masks[l]!.base) : nil
         gAlpha.withUnsafeMutableBufferPointer { ga in
             gBias.withUnsafeMutableBufferPointer { gb in
-                srt_act_bwd(zs[l].p, Int32(co), gout, s.hasPReLU ? params + e.alpha.lowerBound : nil, mask, gzs[l].view(),
+                srt_act_bwd(zs[l].base, Int32(co), gout, s.hasPReLU ? params + e.alpha.lowerBound : nil, mask, gzs[l].view(),
                             Int32(n), Int32(g.h), Int32(g.w), s.hasPReLU ? ga.baseAddress : nil, s.hasBias ? gb.baseAddress : nil)
             }
         }
@@ -243,10 +243,10 @@ final class TrainingGraph {
             if s.hasPReLU { grads[e.alpha.lowerBound + j] = Float(gAlpha[j]) }
         }
         gws[l].zero()
-        srt_conv_dw(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w), Int32(k), gws[l].p)
+        srt_conv_dw(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w), Int32(k), gws[l].base)
         let gk = grads + e.kernel.lowerBound
         for r in 0..<(k * k * ci) {
-            (gk + r * co).update(from: gws[l].p + r * cpad, count: co)
+            (gk + r * co).update(from: gws[l].base + r * cpad, count: co)
         }
     }
 
@@ -254,7 +254,7 @@ final class TrainingGraph {
     private func inputGrad(_ l: Int, into target: srt_view) {
         let s = specs[l], g = grid[l]
         var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.outChannels), cout: Int32(s.inChannels),
-                                   w: UnsafePointer(packedT[l]!.p), bias: UnsafePointer(zeroBias.p), alpha: nil)
+                                   w: UnsafePointer(packedT[l]!.base), bias: UnsafePointer(zeroBias.base), alpha: nil)
         conv(&layer, inputs: [(gzs[l].view(), s.outChannels)], gh: g.h, gw: g.w, out: target)
     }
 
@@ -281,7 +281,7 @@ final class TrainingGraph {
                 layerGrads(l, params, grads, gout: gConcat2.view(config.ninB))
                 // gH = [gzA1, gzB1] through the transposed [A1; B1] 1x1 kernels.
                 var layer = srk_conv_layer(k: 1, cin: Int32(config.ninA + config.ninB), cout: Int32(config.concatWidth),
-                                           w: UnsafePointer(packedNIN.p), bias: UnsafePointer(zeroBias.p), alpha: nil)
+                                           w: UnsafePointer(packedNIN.base), bias: UnsafePointer(zeroBias.base), alpha: nil)
                 conv(&layer, inputs: [(gzs[idxA1].view(), config.ninA), (gzs[idxB1].view(), config.ninB)],
                      gh: h, gw: w, out: gH.view())
             case .feature(let i):
