@@ -73,7 +73,7 @@ def load_weights(path):
 
 
 def build_onnx(cfg, layers):
-    """The DCSCN graph (SPEC §4) in NCHW: x [1,1,H,W], x2 [1,1,sH,sW] -> y [1,1,sH,sW]."""
+    """The DCSCN graph (docs/reference.md §4) in NCHW: x [1,1,H,W], x2 [1,1,sH,sW] -> y [1,1,sH,sW]."""
     nodes, inits = [], []
 
     def conv(name, inp, layer):

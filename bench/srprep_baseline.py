@@ -4,7 +4,7 @@
 Pillow + numpy + h5py doing the same job the obvious way: every patch of every image and
 transform in memory, one random permutation, one h5py write. Same layout and values as srprep
 (float32 luma/255, Pillow mode-F bicubic of the whole transformed and cropped image, the grid of
-SPEC 11.2, chunks of 64 patches). Needs: pip install numpy pillow h5py.
+docs/reference.md §11.2, chunks of 64 patches). Needs: pip install numpy pillow h5py.
 
 usage: srprep_baseline.py --scale 2 --input DIR --output out.h5 [--patch 32] [--stride 16] [--augment 8] [--seed 1]
 """
@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 from PIL import Image
 
-# SPEC 8.1 ids: 0 id, 1 flipud, 2 fliplr, 3 both, 4 rot90 CCW, 5 rot90 CW, 6 flipud(rot90 CCW), 7 flipud(rot90 CW)
+# docs/reference.md §8.1 ids: 0 id, 1 flipud, 2 fliplr, 3 both, 4 rot90 CCW, 5 rot90 CW, 6 flipud(rot90 CCW), 7 flipud(rot90 CW)
 TRANSFORMS = [
     lambda a: a,
     lambda a: np.flipud(a),

@@ -27,7 +27,7 @@ def widths(layers, filters, min_filters, gamma):
 
 
 class DCSCN(nn.Module):
-    """SPEC §4: CNN1..L (3x3, PReLU), H_concat, A1/B1 (1x1), B2 (3x3), Concat2 = [B2, A1], Up-PS + TF DCR
+    """docs/reference.md §4: CNN1..L (3x3, PReLU), H_concat, A1/B1 (1x1), B2 (3x3), Concat2 = [B2, A1], Up-PS + TF DCR
     depth_to_space, R-CNN1 (no bias), + bicubic."""
 
     def __init__(self, scale, fw, nin_a, nin_b, shuffler_filters):

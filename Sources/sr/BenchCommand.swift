@@ -57,10 +57,8 @@ struct BenchCommand: ParsableCommand {
     /// by 1/20, so the residual has roughly a trained model's magnitude (tens, not hundreds) and
     /// output comparisons with peers are at a realistic scale. Timing does not depend on the values.
     static func randomModel(_ config: DCSCNConfig) throws -> DCSCNParameters {
-        var p = try DCSCNParameters.heInitialized(config: config, seed: 1)
-        let last = p.layers.count - 1
-        p.layers[last].kernel = p.layers[last].kernel.map { $0 / 20 }
-        return p
+        let p = try DCSCNParameters.heInitialized(config: config, seed: 1)
+        return try p.replacingLayer(p.layers.count - 1) { $0.kernel = $0.kernel.map { $0 / 20 } }
     }
 
     func run() throws {
@@ -96,19 +94,6 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-/// Hook for `sr bench --train`: the trainer implements it in Sources/sr/TrainBench.swift as
-/// `extension BenchCommand { func runTrainBench() throws { ... } }` (it can read `threads`, `size`,
-/// `runs`, `json`, `model`). A method declared on BenchCommand itself takes precedence over this
-/// protocol-extension default, so no edit here is needed when that file lands.
-protocol TrainBenchHook {}
-
-extension TrainBenchHook {
-    func runTrainBench() throws {
-        throw ValidationError("--train: the training benchmark is not built into this sr")
-    }
-}
-
-extension BenchCommand: TrainBenchHook {}
 
 /// One timed case.
 struct BenchResult {

@@ -10,14 +10,14 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a DCSCN network on an srprep patch set.",
         discussion: """
-        Defaults are the reference recipe (SPEC §11.4) on c-DCSCN: MSE + 1e-4 L2 on kernels, Adam \
+        Defaults are the reference recipe (docs/reference.md §11.4) on c-DCSCN: MSE + 1e-4 L2 on kernels, Adam \
         (0.9, 0.999, 1e-8), global-norm clip 5, batch 20, step decay 0.002 x0.5 every 9 epochs until 2e-5.
         The run folder gets checkpoint.h5 (resumable), model.h5 (weights with provenance), train.csv, \
         validation.csv, train.svg and TensorBoard event files.
 
         Example (the shipped x2 model):
           sr train --data x2.h5 --run-dir runs/x2 --schedule cosine --lr 0.004 --warmup 500 --steps 13000 \\
-                   --end-lr 1e-5 --val ../shared/data/eval/set5
+                   --end-lr 1e-5 --val data/set5
         """)
 
     @Option(help: "Patch set from `srprep build` (HDF5).") var data: String
@@ -67,7 +67,7 @@ struct TrainCommand: ParsableCommand {
         try TrainSetup.check(reader, config: config)
         var o = TrainOptions()
         o.batch = batch; o.l1 = l1; o.dropoutKeep = dropoutKeep; o.seed = seed; o.threads = threads
-        o.clipNorm = clip; o.l2 = l2; o.sliceLength = slice; o.overfit = overfit; o.microBatch = microBatch
+        o.clipNorm = clip; o.l2 = l2; o.microBatch = microBatch
         let loader = try PatchBatchLoader(reader: reader, batch: batch, sliceLength: slice, seed: seed, limit: overfit)
         let spe = loader.stepsPerEpoch
         switch schedule {
@@ -83,7 +83,6 @@ struct TrainCommand: ParsableCommand {
         guard let total = steps ?? epochs.map({ Int($0 * Double(spe)) }) ?? o.schedule.naturalSteps(stepsPerEpoch: spe) else {
             throw ValidationError("--schedule constant needs --steps or --epochs")
         }
-        o.steps = total
 
         var initial: DCSCNParameters? = nil
         if let i = `init` { initial = try WeightsFile.read(path: i) }

@@ -24,7 +24,7 @@ import SRTestSupport
     }
 
     @Test func primariesMatchTheFormula() {
-        // Independent evaluation of SPEC §6's formulas for a few colours.
+        // Independent evaluation of docs/reference.md §6's formulas for a few colours.
         let rgb: [(Double, Double, Double)] = [(0, 0, 0), (255, 255, 255), (255, 0, 0), (0, 255, 0), (0, 0, 255), (12, 200, 99)]
         let img = Image(width: rgb.count, height: 1, channels: 3,
                         pixels: rgb.map { Float($0.0) } + rgb.map { Float($0.1) } + rgb.map { Float($0.2) })

@@ -42,7 +42,7 @@ struct EvalTests {
             #expect(abs(img.bicubicPSNR - (try Self.manifest(2, stem, "bicubic_psnr"))) <= 1e-6, "\(img.name)")
             #expect(abs(img.bicubicSSIM - (try Self.manifest(2, stem, "bicubic_ssim"))) <= 1e-6, "\(img.name)")
         }
-        // Dataset means of the reference README (SPEC §13): 37.148139 / 0.956461.
+        // Dataset means of the reference README (docs/reference.md §13): 37.148139 / 0.956461.
         #expect(abs(r.meanPSNR - 37.148139) <= 1e-3)
         #expect(abs(r.meanSSIM - 0.956461) <= 1e-5)
     }

@@ -21,7 +21,7 @@ struct ForwardGoldenTests {
         let lr = Image(width: 20, height: 20, pixels: SharedData.readF32("reference/golden/" + dir + "input_x.f32"))
         let bic = Image(width: 20 * scale, height: 20 * scale,
                         pixels: SharedData.readF32("reference/golden/" + dir + "input_x2.f32"))
-        let tensors = try net.forwardDebug(lr: lr, bicubic: bic)
+        let tensors = try net.intermediateTensors(lr: lr, bicubic: bic)
         // Golden layer files are H00..Hnn in execution order, then y_ (the output).
         let layerFiles = ForwardFixtures.files(in: "debug/x\(scale)_crop").filter {
             $0.hasPrefix("H") && $0.dropFirst().first?.isNumber == true

@@ -11,7 +11,7 @@ import Testing
 @testable import SRTrain
 import SRTestSupport
 
-/// The whole network against a naive float64 implementation written from SPEC §3–§4, for configs
+/// The whole network against a naive float64 implementation written from docs/reference.md §3–§4, for configs
 /// the golden data does not cover (L12 widths, x4 with wide shufflers, 5x5 kernels), plus
 /// determinism across thread counts and kernel ISAs.
 @Suite struct ForwardReferenceTests {
@@ -78,8 +78,10 @@ import SRTestSupport
         var p = try DCSCNParameters.heInitialized(config: config, seed: seed)
         var g = SeededGenerator(seed: seed ^ 0xABCD)
         for i in p.layers.indices {
-            p.layers[i].bias = p.layers[i].bias.map { _ in Float(g.nextNormal() * 0.5) }
-            p.layers[i].alpha = p.layers[i].alpha.map { _ in Float(0.1 + 0.2 * g.nextNormal()) }
+            p = try p.replacingLayer(i) { layer in
+                layer.bias = layer.bias.map { _ in Float(g.nextNormal() * 0.5) }
+                layer.alpha = layer.alpha.map { _ in Float(0.1 + 0.2 * g.nextNormal()) }
+            }
         }
         return p
     }

@@ -13,7 +13,7 @@ import Testing
 @testable import SRTrain
 import SRTestSupport
 
-/// srprep's patches against the reference's own tensors (set5 luma and LR input, SPEC §6, §7).
+/// srprep's patches against the reference's own tensors (set5 luma and LR input, docs/reference.md §6, §7).
 @Suite(.enabled(if: SharedData.available, Comment(rawValue: SharedData.skipMessage)))
 struct PatchSetGoldenTests {
     @Test(arguments: [2, 3])

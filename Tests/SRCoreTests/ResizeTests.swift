@@ -42,7 +42,7 @@ import SRTestSupport
     }
 
     @Test func coefficientsMatchTheSpecExamples() {
-        // SPEC §7 worked example, x2 upscaling: interior output 2q uses q-2..q+1.
+        // docs/reference.md §7 worked example, x2 upscaling: interior output 2q uses q-2..q+1.
         let up = ResampleAxis.pillowBicubic(inSize: 20, outSize: 40)
         let q = 6
         #expect(up.bounds[2 * (2 * q)] == Int32(q - 2) && up.bounds[2 * (2 * q) + 1] == 4)

@@ -24,7 +24,7 @@ import SRTestSupport
         let reader = try PatchSetReader(path: data)
         let config = TrainTestSupport.smallConfig(scale: 2)
         var o = TrainOptions()
-        o.batch = 4; o.threads = 2; o.seed = 5; o.overfit = 8
+        o.batch = 4; o.threads = 2; o.seed = 5
         o.schedule = .cosine(peak: 0.004, warmup: 20, total: 300, end: 1e-4)
         let loader = try PatchBatchLoader(reader: reader, batch: 4, seed: 5, limit: 8)
         let trainer = try Trainer(parameters: try DCSCNParameters.heInitialized(config: config, seed: 5), options: o, lrSide: 10)

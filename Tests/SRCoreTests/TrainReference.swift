@@ -9,7 +9,7 @@
 @testable import SRTrain
 import SRTestSupport
 
-/// An independent, deliberately naive float64 DCSCN forward written straight from SPEC §3–§4
+/// An independent, deliberately naive float64 DCSCN forward written straight from docs/reference.md §3–§4
 /// (per image, HWC, direct loops), used as the truth for the trainer's graph and its gradients.
 enum TrainReference {
     /// SAME k x k conv of an HWC image; `kernel` is HWIO.

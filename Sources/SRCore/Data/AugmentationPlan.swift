@@ -1,7 +1,7 @@
 import SRSupport
 import SRImage
 import SRFormats
-/// Which dihedral transforms (SPEC §8.1 ids) `srprep build --augment k` applies to every image.
+/// Which dihedral transforms (docs/reference.md §8.1 ids) `srprep build --augment k` applies to every image.
 ///
 /// The transforms are applied to the HR luma image before it is cropped to a multiple of the
 /// scale and downscaled, exactly like the reference's offline `augmentation.py` followed by its

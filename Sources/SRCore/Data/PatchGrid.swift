@@ -1,7 +1,7 @@
 import SRSupport
 import SRImage
 import SRFormats
-/// The regular patch grid of SPEC §11.2.
+/// The regular patch grid of docs/reference.md §11.2.
 ///
 /// LR windows of `lrPatch x lrPatch` at LR stride `stride`, row-major; the HR window of LR
 /// window `(y, x)` is the `scale*lrPatch` square at `(scale*y, scale*x)`. An LR image of

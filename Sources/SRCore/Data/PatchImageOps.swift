@@ -9,13 +9,13 @@ enum PatchImageOps {
         return (h.height, h.width)
     }
 
-    /// Decodes `path` and returns its luma on the 0...255 scale (SPEC §6: BT.601 studio swing in
+    /// Decodes `path` and returns its luma on the 0...255 scale (docs/reference.md §6: BT.601 studio swing in
     /// double rounded to float32; gray images as they are; alpha ignored).
     static func luma(path: String) throws -> Image {
         YCbCr.luma(try PNGCodec.read(path: path).image)
     }
 
-    /// Dihedral transform `id` (SPEC §8.1).
+    /// Dihedral transform `id` (docs/reference.md §8.1).
     static func transform(_ img: Image, _ id: Int) -> Image {
         id == 0 ? img : Dihedral.apply(id, to: img)
     }

@@ -14,13 +14,13 @@ public enum PatchDType: String, Sendable, CaseIterable {
 
 /// The downscaling convention that makes LR from HR.
 public enum DownsampleMethod: String, Sendable, CaseIterable {
-    /// Pillow's bicubic, float path (SPEC §7): what the reference trains and evaluates with.
+    /// Pillow's bicubic, float path (docs/reference.md §7): what the reference trains and evaluates with.
     case pillow
     /// MATLAB `imresize(..., 'bicubic')` with antialiasing.
     case matlab
 }
 
-/// The attributes of a patch set (`format = "srcore.patches"`, DESIGN.md "Patch set").
+/// The attributes of a patch set (`format = "srcore.patches"`, docs/srprep.md).
 public struct PatchSetInfo: Equatable, Sendable {
     /// The `format` attribute every patch set carries.
     public static let format = "srcore.patches"
@@ -77,7 +77,7 @@ public struct PatchSetInfo: Equatable, Sendable {
     /// The `downsample_rule` attribute for a method.
     public static func downsampleRule(_ m: DownsampleMethod) -> String {
         switch m {
-        case .pillow: return "Pillow Image.resize BICUBIC in mode F (SPEC 7) of the whole HR luma image, after the dihedral transform and the crop to a multiple of scale"
+        case .pillow: return "Pillow Image.resize BICUBIC in mode F (docs/reference.md §7) of the whole HR luma image, after the dihedral transform and the crop to a multiple of scale"
         case .matlab: return "MATLAB imresize(hr, 1/scale, 'bicubic') with antialiasing, whole HR luma image, after the dihedral transform and the crop"
         }
     }

@@ -25,7 +25,7 @@ public struct EvalImageResult: Equatable, Sendable {
     }
 }
 
-/// The result of `Evaluator.evaluate`: per-image scores and their arithmetic means (SPEC §9).
+/// The result of `Evaluator.evaluate`: per-image scores and their arithmetic means (docs/reference.md §9).
 public struct EvalReport: Equatable, Sendable {
     /// Model name (e.g. the weights file name).
     public var model: String

@@ -15,7 +15,7 @@ public struct EvalSample: Sendable {
     public var bicubic: Image
 }
 
-/// The reference evaluation (SPEC §8.1, §9): align to the scale, luma, bicubic LR, bicubic upscale,
+/// The reference evaluation (docs/reference.md §8.1, §9): align to the scale, luma, bicubic LR, bicubic upscale,
 /// forward (optionally self-ensembled), round/clip, shave `scale` pixels, PSNR and SSIM on luma,
 /// with the plain bicubic upscale scored beside the model.
 public enum Evaluator {

@@ -21,7 +21,7 @@ public struct QualityScore: Equatable, Sendable {
     }
 }
 
-/// The reference's image-quality procedure (SPEC §9): both images are rounded half to even,
+/// The reference's image-quality procedure (docs/reference.md §9): both images are rounded half to even,
 /// clipped to 0...255, `border` pixels are shaved from every side, then skimage's PSNR
 /// (data range 255) and SSIM (Gaussian window 11 taps, sigma 1.5, sample covariance 121/120,
 /// K1 0.01, K2 0.03, 5-pixel crop) are computed on the single (luma) plane.

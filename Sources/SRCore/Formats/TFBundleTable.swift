@@ -3,7 +3,7 @@ import Glibc
 #endif
 import SRSupport
 
-/// Reads the LevelDB-style SSTable of a TensorFlow `.index` file (CHECKPOINTS.md "The on-disk format"):
+/// Reads the LevelDB-style SSTable of a TensorFlow `.index` file (docs/tf-checkpoints.md):
 /// footer with magic, index block, data blocks with verified masked-CRC32C trailers, prefix-compressed
 /// entries. Returns every (key, value) pair in file order.
 enum SSTable {

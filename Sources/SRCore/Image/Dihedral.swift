@@ -1,5 +1,5 @@
 import SRSupport
-/// The eight flips and 90° rotations of SPEC §8.1 (the reference's self-ensemble / augmentation ids):
+/// The eight flips and 90° rotations of docs/reference.md §8.1 (the reference's self-ensemble / augmentation ids):
 /// 0 identity, 1 flip up-down, 2 flip left-right, 3 both, 4 rot90 counter-clockwise,
 /// 5 rot90 clockwise, 6 flipud(rot90 CCW) (= transpose), 7 flipud(rot90 CW) (= anti-transpose).
 public enum Dihedral {

@@ -3,7 +3,7 @@ import SRSupport
 
 /// Which bicubic convention a resize follows.
 public enum ResizeKernel: String, Sendable, CaseIterable {
-    /// Pillow's `Image.resize(BICUBIC)` (what the reference trains and evaluates with; SPEC §7).
+    /// Pillow's `Image.resize(BICUBIC)` (what the reference trains and evaluates with; docs/reference.md §7).
     case pillow
     /// MATLAB `imresize(..., 'bicubic')`: a = -0.5, antialiasing when downscaling, symmetric padding.
     case matlab

@@ -1,5 +1,5 @@
 import SRSupport
-/// BT.601 "studio swing" colour conversion exactly as the reference computes it (SPEC §6):
+/// BT.601 "studio swing" colour conversion exactly as the reference computes it (docs/reference.md §6):
 /// `Y = 16 + (65.738 R + 129.057 G + 25.064 B) / 256` in double, evaluated in the reference's
 /// operation order (`R*(65.738/256) + G*(129.057/256) + B*(25.064/256) + 16`), so luma of an
 /// 8-bit image is bit-identical to the reference's float64 `hr_y`.

@@ -7,7 +7,7 @@ import SRImage
 import SRKernels
 import SRFormats
 
-/// The DCSCN inference network (SPEC §3–§5): LR luma and its bicubic upscale in, HR luma out.
+/// The DCSCN inference network (docs/reference.md §3–§5): LR luma and its bicubic upscale in, HR luma out.
 ///
 /// Built once from `DCSCNParameters`; the weights are repacked into kernel-friendly layouts at
 /// init and never change afterwards, so one instance may be shared by any number of threads
@@ -86,7 +86,7 @@ public final class DCSCN: @unchecked Sendable {
     /// CNN1...CNN_L (after PReLU), A1, B1, B2, Concat2, Up-PS (conv), Up-PS/DepthToSpace,
     /// [Up-PS2, Up-PS2/DepthToSpace], R-CNN1 (conv), output (= R-CNN1 + bicubic).
     /// Values are dense HWC; `shape` is `[H, W, C]`.
-    public func forwardDebug(lr: Image, bicubic: Image) throws -> [(name: String, shape: [Int], values: [Float])] {
+    package func intermediateTensors(lr: Image, bicubic: Image) throws -> [(name: String, shape: [Int], values: [Float])] {
         try ForwardPass.checkShapes(config: config, lr: lr, bicubic: bicubic)
         let pass = try ForwardPass(config: config, packed: packed, lrWidth: lr.width, lrHeight: lr.height)
         try pass.load(lr: lr, bicubic: bicubic)

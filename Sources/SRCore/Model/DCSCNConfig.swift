@@ -6,7 +6,7 @@ import SRImage
 import SRKernels
 import SRFormats
 
-/// The architecture of one DCSCN network (SPEC §1–§4), independent of its weights.
+/// The architecture of one DCSCN network (docs/reference.md §1–§4), independent of its weights.
 ///
 /// A config fully determines the layer list (`layers`), every tensor shape and the receptive
 /// field; engine, trainer and weights files all derive from it, so there are no code paths per model.
@@ -34,7 +34,7 @@ public struct DCSCNConfig: Equatable, Sendable {
         self.kernelSize = kernelSize
     }
 
-    /// Creates a config from the reference's flags (SPEC §2 width formula).
+    /// Creates a config from the reference's flags (docs/reference.md §2 width formula).
     public init(scale: Int, layers: Int, filters: Int, minFilters: Int, gamma: Double,
                 ninA: Int, ninB: Int, shufflerFilters: Int, kernelSize: Int = 3) {
         self.init(scale: scale,
@@ -43,7 +43,7 @@ public struct DCSCNConfig: Equatable, Sendable {
                   ninA: ninA, ninB: ninB, shufflerFilters: shufflerFilters, kernelSize: kernelSize)
     }
 
-    /// SPEC §2: `n_0 = filters`, `n_i = trunc((filters - min) * (1 - (i/(L-1))^(1/gamma)) + min)`.
+    /// docs/reference.md §2: `n_0 = filters`, `n_i = trunc((filters - min) * (1 - (i/(L-1))^(1/gamma)) + min)`.
     public static func featureWidths(layers: Int, filters: Int, minFilters: Int, gamma: Double) -> [Int] {
         guard layers > 0 else { return [] }
         let minF = min(filters, minFilters)
@@ -59,13 +59,13 @@ public struct DCSCNConfig: Equatable, Sendable {
         return widths
     }
 
-    /// c-DCSCN (SPEC §4.1): L7 F32→8, gamma 1.2, A24, B8, one channel after the shuffler.
+    /// c-DCSCN (docs/reference.md §4.1): L7 F32→8, gamma 1.2, A24, B8, one channel after the shuffler.
     public static func compact(scale: Int) -> DCSCNConfig {
         DCSCNConfig(scale: scale, layers: 7, filters: 32, minFilters: 8, gamma: 1.2,
                     ninA: 24, ninB: 8, shufflerFilters: 1)
     }
 
-    /// The reference's default model (SPEC §4.2): L12 F196→48, gamma 1.5, A64, B32.
+    /// The reference's default model (docs/reference.md §4.2): L12 F196→48, gamma 1.5, A64, B32.
     public static func standard(scale: Int) -> DCSCNConfig {
         DCSCNConfig(scale: scale, layers: 12, filters: 196, minFilters: 48, gamma: 1.5,
                     ninA: 64, ninB: 32, shufflerFilters: 0)
@@ -77,7 +77,7 @@ public struct DCSCNConfig: Equatable, Sendable {
     public var reconstructionWidth: Int { ninA + ninB }
     /// Channels after the final depth-to-space.
     public var outputChannels: Int { shufflerFilters == 0 ? reconstructionWidth : shufflerFilters }
-    /// Depth-to-space block factors, in order: [2], [3], or [2, 2] for x4 (SPEC §3.4).
+    /// Depth-to-space block factors, in order: [2], [3], or [2, 2] for x4 (docs/reference.md §3.4).
     public var upsampleBlocks: [Int] { scale == 4 ? [2, 2] : [scale] }
 
     /// Every conv of the network in execution order (the order of weights files).

@@ -196,7 +196,7 @@ final class ForwardPass {
         Image(width: output.width, height: output.height, channels: 1, pixels: output.extract())
     }
 
-    /// Every intermediate tensor, in the reference's order (see `DCSCN.forwardDebug`).
+    /// Every intermediate tensor, in the reference's order (see `DCSCN.intermediateTensors`).
     func debugTensors() -> [(name: String, shape: [Int], values: [Float])] {
         var out: [(name: String, shape: [Int], values: [Float])] = []
         func add(_ name: String, _ m: FeatureMap) {

@@ -26,9 +26,9 @@ public struct ConvParameters: Equatable, Sendable {
 /// A DCSCN network's config and all its weights, one `ConvParameters` per `config.layers` entry.
 public struct DCSCNParameters: Equatable, Sendable {
     /// The architecture.
-    public var config: DCSCNConfig
-    /// Weights in `config.layers` order.
-    public var layers: [ConvParameters]
+    public private(set) var config: DCSCNConfig
+    /// Weights in `config.layers` order (change them with `replacingLayer`, which checks shapes).
+    public private(set) var layers: [ConvParameters]
     /// Free-form provenance stored with the weights (training data, steps, validation PSNR ...).
     public var provenance: [String: String]
 
@@ -55,7 +55,19 @@ public struct DCSCNParameters: Equatable, Sendable {
         self.provenance = provenance
     }
 
-    /// The reference initialisation (SPEC §11.4): He truncated normal kernels
+    /// A copy with layer `index` changed by `transform`, checked against the config again.
+    /// - Throws: `.invalidArgument` for an index out of range, `.shapeMismatch` when the changed
+    ///   layer no longer fits.
+    public func replacingLayer(_ index: Int, _ transform: (inout ConvParameters) throws -> Void) throws -> DCSCNParameters {
+        guard layers.indices.contains(index) else {
+            throw SRError(.invalidArgument, "layer index \(index) is outside 0..<\(layers.count)")
+        }
+        var changed = layers
+        try transform(&changed[index])
+        return try DCSCNParameters(config: config, layers: changed, provenance: provenance)
+    }
+
+    /// The reference initialisation (docs/reference.md §11.4): He truncated normal kernels
     /// (sigma = sqrt(2 / (kh*kw*in)), resampled beyond 2 sigma), zero biases, PReLU slopes 0.1.
     public static func heInitialized(config: DCSCNConfig, seed: UInt64) throws -> DCSCNParameters {
         try config.validate()

@@ -5,7 +5,7 @@ import SRFormats
 /// Options of one `Upscaler.upscaleLuma` call.
 public struct UpscaleOptions: Sendable, Equatable {
     /// Self-ensemble passes, 1...8: the network runs on dihedral transforms 0..<n of the input and the
-    /// inverse-transformed results are averaged in double (SPEC §8.1). 8 is the reference's full ensemble.
+    /// inverse-transformed results are averaged in double (docs/reference.md §8.1). 8 is the reference's full ensemble.
     public var ensemble: Int
     /// Core tile size in LR pixels (each tile also reads a halo of `receptiveField` pixels).
     /// `nil` derives it from `memoryBudget`; a value >= the image size processes the image whole.

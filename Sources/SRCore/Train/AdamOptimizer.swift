@@ -11,7 +11,7 @@ import SRData
 import SREval
 
 /// TensorFlow's Adam (`tf.train.AdamOptimizer`) on the flat parameter vector, with the reference's
-/// L2 decay on conv kernels and global-norm gradient clipping (SPEC §11.4).
+/// L2 decay on conv kernels and global-norm gradient clipping (docs/reference.md §11.4).
 public struct AdamOptimizer: Sendable {
     /// First-moment decay.
     public var beta1: Float = 0.9

@@ -9,7 +9,7 @@ import SRModel
 import SRData
 import SREval
 
-/// The learning rate as a function of the step (SPEC §11.4 step decay, or cosine with warm-up).
+/// The learning rate as a function of the step (docs/reference.md §11.4 step decay, or cosine with warm-up).
 public enum LearningRateSchedule: Equatable, Sendable {
     /// The reference: `initial * decay^floor(epoch / decayEpochs)`, training until it falls to `end`.
     case step(initial: Double, decay: Double, decayEpochs: Int, end: Double)

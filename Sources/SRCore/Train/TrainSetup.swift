@@ -20,7 +20,7 @@ public enum TrainSetup {
         for (i, s) in config.layers.enumerated() {
             guard let (fs, fp) = src[s.name], fs.kernel == s.kernel, fs.inChannels == s.inChannels,
                   fs.outChannels == s.outChannels, fs.hasBias == s.hasBias, fs.hasPReLU == s.hasPReLU else { continue }
-            p.layers[i] = fp
+            p = try p.replacingLayer(i) { $0 = fp }
             copied.append(s.name)
         }
         return (p, copied)

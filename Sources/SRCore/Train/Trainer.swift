@@ -8,14 +8,12 @@ import SRModel
 import SRData
 import SREval
 
-/// Hyper-parameters of a training run (defaults: the reference recipe, SPEC §11.4).
+/// Hyper-parameters of a training run (defaults: the reference recipe, docs/reference.md §11.4).
 public struct TrainOptions: Sendable, Equatable {
     /// Patches per step.
     public var batch = 20
     /// Learning-rate schedule.
     public var schedule: LearningRateSchedule = .step(initial: 0.002, decay: 0.5, decayEpochs: 9, end: 2e-5)
-    /// Total steps; nil = what the schedule implies.
-    public var steps: Int? = nil
     /// Mean absolute error instead of mean squared error.
     public var l1 = false
     /// Dropout keep probability on CNN1..CNN_L, A1, B1, B2 (1 = off).
@@ -28,10 +26,6 @@ public struct TrainOptions: Sendable, Equatable {
     public var clipNorm = 5.0
     /// L2 decay on conv kernels.
     public var l2 = 1e-4
-    /// Contiguous patches per slice of the data order.
-    public var sliceLength = 1
-    /// Train on the first N patches only (capacity check).
-    public var overfit: Int? = nil
     /// Patches per forward/backward pass inside a thread's shard (0 = the whole shard at once).
     /// Smaller chunks keep a chunk's activations in cache; gradients are summed over the chunks.
     public var microBatch = 1

@@ -2,7 +2,7 @@ import SRSupport
 import SRImage
 import SRKernels
 import SRFormats
-/// Importing the reference's DCSCN checkpoints (CHECKPOINTS.md): the config is inferred from the
+/// Importing the reference's DCSCN checkpoints (docs/tf-checkpoints.md): the config is inferred from the
 /// variable shapes alone, then every tensor is checked against the config's layer list.
 extension TFBundle {
     /// The TF variable names of one layer: kernel, bias (if any), PReLU slopes (if any).
@@ -106,7 +106,7 @@ extension TFBundle {
         let reconstruction = ninA + ninB
         let scale: Int
         if entries["Up-PS2/Up-PS2_CNN/conv_W"] != nil {
-            scale = 4 // two depth_to_space(2) stages (SPEC §3.4)
+            scale = 4 // two depth_to_space(2) stages (docs/reference.md §3.4)
         } else {
             let blockArea = finalChannels > 0 && up1[3] % finalChannels == 0 ? up1[3] / finalChannels : 0
             let b = Int(Double(blockArea).squareRoot().rounded())

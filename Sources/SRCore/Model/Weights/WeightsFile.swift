@@ -6,7 +6,7 @@ import SRImage
 import SRKernels
 import SRFormats
 
-/// srcore's self-describing weights file (`model.h5`, DESIGN.md "Weights"), readable with h5py/h5dump.
+/// srcore's self-describing weights file (`model.h5`, docs/weights.md), readable with h5py/h5dump.
 ///
 /// Layout (format_version 1.0):
 /// - root attributes: `format = "srcore.weights"`, `format_version = "1.0"`, `arch = "dcscn"`, `scale`,
