@@ -74,10 +74,10 @@ let package = Package(
                                                "-Xlinker", "--version-script=Sources/SRCApi/exports.map"])]),
         .executableTarget(name: "srprep",
                           dependencies: ["SRCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Sources/srprep"),
+                          path: "Sources/srprep", swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(name: "sr",
                           dependencies: ["SRCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Sources/sr"),
+                          path: "Sources/sr", swiftSettings: [.swiftLanguageMode(.v5)]),
 
         // Tests: shared helpers in their own target, then the tests.
         .target(name: "SRTestSupport", dependencies: ["SRCore", "SRKernels", "CImageIO", "CKernels"], path: "Tests/SRTestSupport"),
@@ -86,5 +86,5 @@ let package = Package(
                                    "SREval", "SRTrain", "SRTestSupport", "CKernels", "CHDF5"],
                     path: "Tests/SRCoreTests"),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -17,12 +17,7 @@ struct EvalTests {
 
     /// `metrics["set5/x<scale>/<image>"][key]` of golden/manifest.json (keys as the reference wrote them).
     static func manifest(_ scale: Int, _ image: String, _ key: String) throws -> Double {
-        let text = String(decoding: S.readBytes(SharedData.path("reference/golden/manifest.json")), as: UTF8.self)
-        let entry = try #require(text.firstRange(of: "\"set5/x\(scale)/\(image)\": {"))
-        let object = text[entry.upperBound...].prefix { $0 != "}" }
-        let field = try #require(object.firstRange(of: "\"\(key)\": "))
-        let number = object[field.upperBound...].prefix { "0123456789.-eE".contains($0) }
-        return try #require(Double(String(number)))
+        try #require(GoldenManifest.shared.metric(scale: scale, image: image, key))
     }
 
     static func network(_ scale: Int) throws -> DCSCN {

@@ -33,27 +33,8 @@ enum ForwardFixtures {
         }
     }
 
-    /// `[H, W]` of a golden file, read from manifest.json (`"shape": [H, W]` after the file's key).
-    static func shape(of file: String) -> [Int] {
-        let text = Array(readText(SharedData.path("reference/golden/manifest.json")).utf8)
-        guard let key = find(Array("\"\(file)\": {".utf8), in: text, from: 0),
-              let s = find(Array("\"shape\": [".utf8), in: text, from: key) else { return [] }
-        var end = s
-        while end < text.count && text[end] != UInt8(ascii: "]") { end += 1 }
-        let inner = String(decoding: text[s..<end], as: UTF8.self)
-        return inner.split(separator: ",").compactMap { Int(String($0.filter { $0 != " " && $0 != "\n" })) }
-    }
-
-    /// Index just past the first occurrence of `needle` at or after `from`.
-    private static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-        guard needle.count <= hay.count else { return nil }
-        var i = from
-        while i + needle.count <= hay.count {
-            if hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i + needle.count }
-            i += 1
-        }
-        return nil
-    }
+    /// `[H, W]` of a golden file, from manifest.json.
+    static func shape(of file: String) -> [Int] { GoldenManifest.shared.shapes[file] ?? [] }
 
     /// A golden one-plane image.
     static func image(_ file: String) -> Image {

@@ -147,13 +147,14 @@ import SRTestSupport
              Self.randomImage(width: wh.0 * 2, height: wh.1 * 2, seed: UInt64(70 + i)))
         }
         let want = try inputs.map { try DCSCN(parameters: params).forward(lr: $0.0, bicubic: $0.1) }
-        let ok = UnsafeMutablePointer<Bool>.allocate(capacity: 24)
-        defer { ok.deallocate() }
+        let ok = LockedValue([Bool](repeating: false, count: 24))
         DispatchQueue.concurrentPerform(iterations: 24) { i in
             let (lr, bic) = inputs[i % 3]
-            ok[i] = (try? net.forward(lr: lr, bicubic: bic, threads: 1 + i % 2)) == want[i % 3]
+            let same = (try? net.forward(lr: lr, bicubic: bic, threads: 1 + i % 2)) == want[i % 3]
+            ok.withLock { $0[i] = same }
         }
-        for i in 0..<24 { #expect(ok[i], "call \(i)") }
+        let results = ok.withLock { $0 }
+        for i in 0..<24 { #expect(results[i], "call \(i)") }
     }
 
     @Test func rejectsBadInputs() throws {

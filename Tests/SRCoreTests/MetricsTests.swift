@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import SRCore
 @testable import SRSupport
@@ -12,24 +14,16 @@ import Testing
 import SRTestSupport
 
 @Suite struct MetricsTests {
-    static let manifest: [String: Any] = {
-        guard SharedData.available,
-              let data = FileManager.default.contents(atPath: SharedData.path("reference/golden/manifest.json")),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let metrics = json["metrics"] as? [String: Any] else { return [:] }
-        return metrics
-    }()
-
     @Test(.enabled(if: SharedData.available, Comment(rawValue: SharedData.skipMessage)), arguments: [2, 3, 4])
     func goldenMetricsMatchTheReference(scale: Int) throws {
         for n in 1...5 {
             let hr = try ImagingFixtures.alignedHR(n, scale: scale)
-            let entry = try #require(Self.manifest["set5/x\(scale)/img_00\(n)"] as? [String: Any])
+            let entry = try #require(GoldenManifest.shared.metrics["set5/x\(scale)/img_00\(n)"])
             for (file, key) in [("out", ""), ("bicubic", "bicubic_")] {
                 let out = SharedData.readF32("reference/golden/set5/x\(scale)/img_00\(n)_\(file).f32")
                 let score = try Metrics.evaluate(truth: hr.y, output: out, width: hr.width, height: hr.height, border: scale)
-                let psnr = try #require(entry[key + "psnr"] as? Double)
-                let ssim = try #require(entry[key + "ssim"] as? Double)
+                let psnr = try #require(entry[key + "psnr"])
+                let ssim = try #require(entry[key + "ssim"])
                 #expect(abs(score.psnr - psnr) < 1e-4, "x\(scale) img_00\(n) \(file) psnr \(score.psnr) vs \(psnr)")
                 #expect(abs(score.ssim - ssim) < 1e-6, "x\(scale) img_00\(n) \(file) ssim \(score.ssim) vs \(ssim)")
             }

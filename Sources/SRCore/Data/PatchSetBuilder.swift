@@ -25,7 +25,7 @@ public enum PatchSetBuilder {
     /// Builds the patch set of `files` (their order defines the source indices) into `output`.
     /// - Parameter progress: called after every image (from worker threads, serialised).
     public static func build(files: [String], output: String, options: PatchBuildOptions,
-                             progress: ((PatchBuildProgress) -> Void)? = nil) throws -> PatchBuildReport {
+                             progress: (@Sendable (PatchBuildProgress) -> Void)? = nil) throws -> PatchBuildReport {
         guard options.shardCount >= 1, (0..<options.shardCount).contains(options.shardIndex) else {
             throw SRError(.invalidArgument, "shard \(options.shardIndex + 1)/\(options.shardCount) is not valid (K must be 1...N)")
         }
@@ -101,7 +101,7 @@ public enum PatchSetBuilder {
     /// Runs the workers; returns files that failed to decode (only with `skipBad`).
     private static func generate(plan: PatchPlan, files: [String], layout: PatchLayout, path: String,
                                  options: PatchBuildOptions,
-                                 progress: ((PatchBuildProgress) -> Void)?) throws -> [(Int, String)] {
+                                 progress: (@Sendable (PatchBuildProgress) -> Void)?) throws -> [(Int, String)] {
         let writer = try RawRowWriter(path: path)
         writer.preallocate(size: layout.endOfData)
         let state = PatchBuildState()

@@ -137,7 +137,7 @@ public final class Trainer: @unchecked Sendable {
         let total = options.batch * b.hrSide * b.hrSide
         let l1 = options.l1
         weights.withUnsafeBufferPointer { w in
-            let wp = w.baseAddress!
+            nonisolated(unsafe) let wp = w.baseAddress!  // read-only while the workers run
             DispatchQueue.concurrentPerform(iterations: shards.count) { i in
                 var sum = 0.0
                 for (first, g) in shards[i] {
@@ -161,7 +161,7 @@ public final class Trainer: @unchecked Sendable {
         let l1 = options.l1
         let seed = options.seed &+ UInt64(step) &* 0xA076_1D64_78BD_642F
         weights.withUnsafeBufferPointer { w in
-            let wp = w.baseAddress!
+            nonisolated(unsafe) let wp = w.baseAddress!  // read-only while the workers run
             DispatchQueue.concurrentPerform(iterations: shards.count) { i in
                 var sum = 0.0
                 for (c, (first, g)) in shards[i].enumerated() {
