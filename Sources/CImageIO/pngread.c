@@ -1,0 +1,168 @@
+// libpng reader: PNG files or memory to rows of 8/16-bit samples, one call at a time.
+#include "png_internal.h"
+
+/* ---------------------------------------------------------------- reader */
+
+struct srpng_reader {
+    err_ctx e;
+    png_structp png;
+    png_infop info;
+    FILE *fp;
+    const uint8_t *mem;
+    size_t mem_size;
+    size_t mem_pos;
+    srpng_header h;
+    size_t rowbytes;
+    uint8_t *full;          /* interlaced images: the whole image, read on the first request */
+    uint32_t next_row;
+    int ended;
+};
+
+static void read_file_fn(png_structp png, png_bytep data, size_t length) {
+    srpng_reader *r = (srpng_reader *)png_get_io_ptr(png);
+    size_t n = fread(data, 1, length, r->fp);
+    if (n != length) {
+        if (ferror(r->fp)) {
+            r->e.io_error = 1;
+            png_error(png, "read error");
+        }
+        png_error(png, "unexpected end of file (truncated)");
+    }
+}
+
+static void read_mem_fn(png_structp png, png_bytep data, size_t length) {
+    srpng_reader *r = (srpng_reader *)png_get_io_ptr(png);
+    if (r->mem_size - r->mem_pos < length) png_error(png, "unexpected end of data (truncated)");
+    memcpy(data, r->mem + r->mem_pos, length);
+    r->mem_pos += length;
+}
+
+static int fail_reader(srpng_reader *r, int code, char *msg, size_t msglen) {
+    srpng_set_msg(msg, msglen, r->e.err[0] ? r->e.err : "libpng error");
+    return r->e.io_error ? SRPNG_ERR_IO : code;
+}
+
+/* Reads the signature (already available) and the header, sets up the expansions. */
+static int reader_start(srpng_reader *r, const uint8_t sig[8], size_t sig_len, char *msg, size_t msglen) {
+    if (sig_len < 8 || png_sig_cmp(sig, 0, 8) != 0) {
+        srpng_set_msg(msg, msglen, sig_len < 8 ? "not a PNG file (too short for a signature)"
+                                         : "not a PNG file (bad signature)");
+        return SRPNG_ERR_FORMAT;
+    }
+    r->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &r->e, srpng_on_error, srpng_on_warning);
+    if (!r->png) { srpng_set_msg(msg, msglen, "out of memory"); return SRPNG_ERR_MEMORY; }
+    r->info = png_create_info_struct(r->png);
+    if (!r->info) { srpng_set_msg(msg, msglen, "out of memory"); return SRPNG_ERR_MEMORY; }
+    if (setjmp(png_jmpbuf(r->png))) return fail_reader(r, SRPNG_ERR_FORMAT, msg, msglen);
+    if (r->fp) png_set_read_fn(r->png, r, read_file_fn);
+    else png_set_read_fn(r->png, r, read_mem_fn);
+    png_set_sig_bytes(r->png, 8);
+    png_read_info(r->png, r->info);
+    png_uint_32 w = 0, hgt = 0;
+    int bit_depth = 0, color_type = 0, interlace = 0;
+    png_get_IHDR(r->png, r->info, &w, &hgt, &bit_depth, &color_type, &interlace, NULL, NULL);
+    r->h.width = w;
+    r->h.height = hgt;
+    r->h.source_bit_depth = bit_depth;
+    r->h.source_color_type = color_type;
+    r->h.interlaced = interlace != PNG_INTERLACE_NONE;
+    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(r->png);
+    if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(r->png);
+    if (png_get_valid(r->png, r->info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(r->png);
+    if (bit_depth == 16 && SRPNG_LITTLE_ENDIAN) png_set_swap(r->png);
+    if (r->h.interlaced) (void)png_set_interlace_handling(r->png);
+    png_read_update_info(r->png, r->info);
+    r->h.channels = png_get_channels(r->png, r->info);
+    r->h.bit_depth = png_get_bit_depth(r->png, r->info);
+    r->rowbytes = png_get_rowbytes(r->png, r->info);
+    size_t expect = (size_t)w * (size_t)r->h.channels * (size_t)(r->h.bit_depth / 8);
+    if ((r->h.bit_depth != 8 && r->h.bit_depth != 16) || r->h.channels < 1 || r->h.channels > 4 ||
+        r->rowbytes != expect) {
+        srpng_set_msg(msg, msglen, "unsupported pixel layout after expansion");
+        return SRPNG_ERR_FORMAT;
+    }
+    return SRPNG_OK;
+}
+
+int srpng_reader_open_file(const char *path, srpng_reader **out, char *msg, size_t msglen) {
+    *out = NULL;
+    if (!path) { srpng_set_msg(msg, msglen, "no path"); return SRPNG_ERR_ARG; }
+    srpng_reader *r = (srpng_reader *)calloc(1, sizeof *r);
+    if (!r) { srpng_set_msg(msg, msglen, "out of memory"); return SRPNG_ERR_MEMORY; }
+    r->fp = fopen(path, "rb");
+    if (!r->fp) {
+        snprintf(msg, msglen, "cannot open: %s", strerror(errno));
+        free(r);
+        return SRPNG_ERR_IO;
+    }
+    uint8_t sig[8];
+    size_t n = fread(sig, 1, 8, r->fp);
+    int rc = reader_start(r, sig, n, msg, msglen);
+    if (rc != SRPNG_OK) { srpng_reader_free(r); return rc; }
+    *out = r;
+    return SRPNG_OK;
+}
+
+int srpng_reader_open_memory(const void *data, size_t size, srpng_reader **out, char *msg, size_t msglen) {
+    *out = NULL;
+    if (!data && size > 0) { srpng_set_msg(msg, msglen, "no data"); return SRPNG_ERR_ARG; }
+    srpng_reader *r = (srpng_reader *)calloc(1, sizeof *r);
+    if (!r) { srpng_set_msg(msg, msglen, "out of memory"); return SRPNG_ERR_MEMORY; }
+    r->mem = (const uint8_t *)data;
+    r->mem_size = size;
+    r->mem_pos = size < 8 ? size : 8;
+    int rc = reader_start(r, r->mem, size, msg, msglen);
+    if (rc != SRPNG_OK) { srpng_reader_free(r); return rc; }
+    *out = r;
+    return SRPNG_OK;
+}
+
+void srpng_reader_header(const srpng_reader *r, srpng_header *h) { *h = r->h; }
+
+int srpng_reader_read_rows(srpng_reader *r, void *buf, uint32_t count, char *msg, size_t msglen) {
+    if (!r || (!buf && count > 0)) { srpng_set_msg(msg, msglen, "invalid argument"); return SRPNG_ERR_ARG; }
+    if (count > r->h.height - r->next_row) { srpng_set_msg(msg, msglen, "read past the last row"); return SRPNG_ERR_ARG; }
+    uint8_t *dst = (uint8_t *)buf;
+    if (setjmp(png_jmpbuf(r->png))) return fail_reader(r, SRPNG_ERR_FORMAT, msg, msglen);
+    if (r->h.interlaced) {
+        if (!r->full) {
+            size_t total = r->rowbytes * (size_t)r->h.height;
+            if (r->h.height != 0 && total / r->h.height != r->rowbytes) {
+                srpng_set_msg(msg, msglen, "image too large"); return SRPNG_ERR_MEMORY;
+            }
+            r->full = (uint8_t *)malloc(total ? total : 1);
+            png_bytep *rows = (png_bytep *)malloc(sizeof(png_bytep) * (r->h.height ? r->h.height : 1));
+            if (!r->full || !rows) {
+                free(rows);
+                srpng_set_msg(msg, msglen, "out of memory (interlaced image)"); return SRPNG_ERR_MEMORY;
+            }
+            for (uint32_t y = 0; y < r->h.height; y++) rows[y] = r->full + (size_t)y * r->rowbytes;
+            r->e.err[0] = 0;
+            /* png_read_image may longjmp: catch it here so `rows` is freed. */
+            if (setjmp(png_jmpbuf(r->png))) { free(rows); return fail_reader(r, SRPNG_ERR_FORMAT, msg, msglen); }
+            png_read_image(r->png, rows);
+            free(rows);
+        }
+        memcpy(dst, r->full + (size_t)r->next_row * r->rowbytes, (size_t)count * r->rowbytes);
+        r->next_row += count;
+    } else {
+        for (uint32_t i = 0; i < count; i++) {
+            png_read_row(r->png, dst + (size_t)i * r->rowbytes, NULL);
+            r->next_row++;
+        }
+    }
+    if (r->next_row == r->h.height && !r->ended) {
+        r->ended = 1;
+        png_read_end(r->png, NULL);
+    }
+    return SRPNG_OK;
+}
+
+void srpng_reader_free(srpng_reader *r) {
+    if (!r) return;
+    if (r->png) png_destroy_read_struct(&r->png, r->info ? &r->info : NULL, NULL);
+    if (r->fp) fclose(r->fp);
+    free(r->full);
+    free(r);
+}
+
