@@ -30,7 +30,7 @@ import Testing
     static func makeCase(scale: Int, keep: Float = 1, seed: UInt64 = 7) throws -> Case {
         let config = tinyConfig(scale: scale)
         let n = 2, h = 5, w = 4
-        let g = TrainingGraph(config: config, n: n, h: h, w: w)
+        let g = try TrainingGraph(config: config, n: n, h: h, w: w)
         g.keep = keep
         var rng = SeededGenerator(seed: seed)
         let lr = (0..<(n * h * w)).map { _ in rng.nextUnit() * 255 }
@@ -75,7 +75,7 @@ import Testing
     @Test(arguments: [2, 3, 4])
     func forwardMatchesFloat64Reference(scale: Int) throws {
         let c = try Self.makeCase(scale: scale)
-        c.params.withUnsafeBufferPointer { c.graph.forward($0.baseAddress!) }
+        try c.params.withUnsafeBufferPointer { try c.graph.forward($0.baseAddress!) }
         let g = c.graph
         let hrN = g.hrH * g.hrW, lrN = g.h * g.w
         var maxDiff = 0.0
@@ -92,11 +92,11 @@ import Testing
         let c = try Self.makeCase(scale: scale, keep: keep)
         let g = c.graph
         var grads = [Float](repeating: 0, count: c.params.count)
-        c.params.withUnsafeBufferPointer { p in
-            g.forward(p.baseAddress!, dropoutSeed: 99)
+        try c.params.withUnsafeBufferPointer { p in
+            try g.forward(p.baseAddress!, dropoutSeed: 99)
             let sum = g.loss(l1: false, normaliser: g.n * g.hrH * g.hrW)
             #expect(sum > 0)
-            grads.withUnsafeMutableBufferPointer { g.backward(p.baseAddress!, grads: $0.baseAddress!) }
+            try grads.withUnsafeMutableBufferPointer { try g.backward(p.baseAddress!, grads: $0.baseAddress!) }
         }
         let masks = keep < 1 ? Self.masks(g) : nil
         let p64 = c.params.map(Double.init)

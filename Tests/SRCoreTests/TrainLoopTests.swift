@@ -108,13 +108,13 @@ import Testing
         let config = DCSCNConfig.compact(scale: scale)
         let params = try DCSCNParameters.heInitialized(config: config, seed: UInt64(scale))
         let h = 9, w = 12
-        let g = TrainingGraph(config: config, n: 1, h: h, w: w)
+        let g = try TrainingGraph(config: config, n: 1, h: h, w: w)
         var rng = SeededGenerator(seed: 77)
         let lr = Image(width: w, height: h, pixels: (0..<(h * w)).map { _ in Float(rng.nextUnit() * 255) })
         let bic = Resize.bicubic(lr, width: w * scale, height: h * scale)
         g.lr.copy(from: lr.pixels); g.bic.copy(from: bic.pixels)
         let flat = ParameterLayout(config: config).flatten(params)
-        flat.withUnsafeBufferPointer { g.forward($0.baseAddress!) }
+        try flat.withUnsafeBufferPointer { try g.forward($0.baseAddress!) }
         let engine = try DCSCN(parameters: params).forward(lr: lr, bicubic: bic, threads: 1)
         let diff = zip(engine.pixels, g.out.array).map { abs($0 - $1) }.max() ?? 1
         #expect(engine.pixels.count == g.out.count)

@@ -1,6 +1,6 @@
 import CKernels
 
-/// One conv layer's weights repacked once for the C kernels (blocks of 32 output channels,
+/// One conv layer's weights repacked once for the C kernels (blocks of 8, 16 or 24 output channels,
 /// `[tap][in][block]`, zero padded to multiples of 8), plus bias and PReLU slopes padded alike.
 /// Immutable after init; `layer` points into storage owned by this object.
 final class PackedConv {
