@@ -1,7 +1,11 @@
-/* Convolution: weight packing, ISA dispatch and the portable kernel. The AVX2+FMA kernel is in
-   conv_avx2.c; both compute every output with the same order of terms (bias, then taps in
-   row-major order, then input channels ascending). */
+/* Convolution: weight packing, ISA dispatch and the portable kernel. The AVX2+FMA kernels are in
+   conv_avx2.c. The portable kernel and the generic AVX2 one add the terms of every output in the
+   same order (bias, then taps in row-major order, then input channels ascending), but AVX2 fuses
+   each multiply-add (FMA: one rounding) where the portable kernel rounds the product and the sum,
+   so the two differ in the last bits. The narrow AVX2 kernel (cout <= 8) instead keeps 8 lane-wise
+   partial sums over input channels, reduces them with a fixed hadd tree and adds the bias last. */
 #include "conv_internal.h"
+#include "alloc_internal.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,22 +81,13 @@ void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, const f
         }
 }
 
-static int g_has_avx2 = -1;
-
-int srk_isa_uses_avx2(int isa) {
-    if (isa == SRK_ISA_PORTABLE) return 0;
-    if (g_has_avx2 < 0) g_has_avx2 = srk_cpu_has_avx2_fma();
-    return g_has_avx2;
-}
-
-/* Portable kernel: one pixel at a time, one block of up to 32 output channels. */
-static void conv_rows_portable(const srk_conv_layer *L, const srk_tapsegs *ts,
+/* Portable kernel: one pixel at a time, one block of srk_conv_block_width(cout) (at most
+   SRK_CONV_BLOCK) output channels. `rowp` has room for ts->n pointers. */
+static void conv_rows_portable(const srk_conv_layer *L, const srk_tapsegs *ts, const float **rowp,
                                float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
                                int width, int y0, int y1) {
     const int cout = L->cout, cpad = (int)srk_conv_padded_cout(cout), n = ts->n;
     const int block = srk_conv_block_width(cout);
-    const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
-    if (!rowp) return;
     float acc[SRK_CONV_BLOCK];
     for (int y = y0; y < y1; y++) {
         srk_tapsegs_row(ts, y, rowp);
@@ -124,27 +119,25 @@ static void conv_rows_portable(const srk_conv_layer *L, const srk_tapsegs *ts,
             wb += (size_t)L->k * L->k * L->cin * bw;
         }
     }
-    free(rowp);
 }
 
-int srk_conv_rows(const srk_conv_layer *layer, int isa, const srk_input *inputs, int ninputs,
-                  float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
-    return srk_conv_rows_narrow(layer, NULL, isa, inputs, ninputs, out, out_rs, out_ps, width, y0, y1);
-}
+srk_conv_scratch *srk_conv_scratch_new(void) { return srk_alloc(sizeof(srk_conv_scratch)); }
 
-int srk_conv_rows_narrow(const srk_conv_layer *layer, const srk_conv_narrow *narrow, int isa,
-                         const srk_input *inputs, int ninputs,
-                         float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
-    srk_tapsegs *ts = malloc(sizeof(srk_tapsegs));
-    if (!ts) return -1;
+void srk_conv_scratch_free(srk_conv_scratch *scratch) { free(scratch); }
+
+int srk_conv_rows(const srk_conv_layer *layer, const srk_conv_narrow *narrow, int isa,
+                  const srk_input *inputs, int ninputs,
+                  float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1,
+                  srk_conv_scratch *scratch) {
+    if (!scratch || !out || !srk_isa_valid(isa) || width < 0 || y0 < 0 || y1 < y0) return SRK_EINVAL;
+    srk_tapsegs *ts = &scratch->ts;
     int rc = srk_tapsegs_init(ts, layer, inputs, ninputs);
-    if (rc == 0 && y1 > y0 && width > 0) {
+    if (rc == SRK_OK && y1 > y0 && width > 0) {
         if (srk_isa_uses_avx2(isa))
-            rc = srk_conv_rows_avx2(layer, narrow, ts, out, out_rs, out_ps, width, y0, y1);
+            rc = srk_conv_rows_avx2(layer, narrow, ts, scratch->rowp, out, out_rs, out_ps, width, y0, y1);
         else
-            conv_rows_portable(layer, ts, out, out_rs, out_ps, width, y0, y1);
+            conv_rows_portable(layer, ts, scratch->rowp, out, out_rs, out_ps, width, y0, y1);
     }
-    free(ts);
     return rc;
 }
 

@@ -2,11 +2,12 @@
 
    A micro-kernel computes P consecutive output pixels x NV vectors (8 output channels each) of one
    weight block in registers: per (tap, input channel) it loads NV weight vectors, broadcasts one
-   input value per pixel and issues NV*P FMAs. (NV, P) in {(3,3), (2,6), (1,12)} (and (4,2), unused
-   by the default blocking) keep accumulators + weights + one broadcast within the 16 ymm registers. Remainder pixels use P = 1
-   with the same order of operations, so every output is bit-identical whatever its position. */
+   input value per pixel and issues NV*P FMAs. (NV, P) in {(3,3), (2,6), (1,12)} (weight blocks of
+   24, 16 or 8 channels: srk_conv_block_width) keep accumulators + weights + one broadcast within the
+   16 ymm registers. Remainder pixels use P = 1 with the same order of operations, so every output is
+   bit-identical whatever its position. The kernels never allocate: the caller's srk_conv_scratch
+   holds the row pointers. */
 #include "conv_internal.h"
-#include <stdlib.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
@@ -66,7 +67,6 @@ AVX2_INLINE void micro(const int NV, const int P,
     static void micro_##NV##_##P(MICRO_ARGS) {                                                    \
         micro(NV, P, rowp, tps, tcin, n, x, wb, bias, alpha, op, out_ps, lastvalid);              \
     }
-MICRO(4, 2) MICRO(4, 1)
 MICRO(3, 3) MICRO(3, 1)
 MICRO(2, 6) MICRO(2, 1)
 MICRO(1, 12) MICRO(1, 1)
@@ -143,14 +143,14 @@ AVX2_INLINE void nmicro(const int G, const int P,
 NMICRO(4, 2) NMICRO(4, 1)
 NMICRO(1, 8) NMICRO(1, 1)
 
-static int narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts, float *out,
-                       ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) AVX2;
-static int narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts, float *out,
-                       ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
+static void narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
+                        const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                        int width, int y0, int y1) AVX2;
+static void narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
+                        const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                        int width, int y0, int y1) {
     const int cout = L->cout, n = ts->n, G = cout == 1 ? 1 : 4, groups = (cout + G - 1) / G;
     const size_t gsize = (size_t)N->chunks * G * 8;
-    const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
-    if (!rowp) return -1;
     micro_fn big = G == 4 ? nmicro_4_2 : nmicro_1_8, one = G == 4 ? nmicro_4_1 : nmicro_1_1;
     const int P = G == 4 ? 2 : 8;
     for (int y = y0; y < y1; y++) {
@@ -167,20 +167,18 @@ static int narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const 
                 one(rowp, ts->ps, ts->cin, n, x, wg, L->bias + o0, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, nvalid);
         }
     }
-    free(rowp);
-    return 0;
 }
 
-/* One input and one output channel (R-CNN1 at x2/x3 in c-DCSCN): a stencil, SIMD over 8 pixels.
-   Same operations per output as the generic kernel (bias, then one FMA per tap in order). */
-static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, float *out, ptrdiff_t out_rs,
-                         ptrdiff_t out_ps, int width, int y0, int y1) AVX2;
-static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, float *out, ptrdiff_t out_rs,
-                         ptrdiff_t out_ps, int width, int y0, int y1) {
+/* One input part of one channel and one output channel (R-CNN1 at x2/x3 in c-DCSCN): a stencil,
+   SIMD over 8 pixels, one table entry per tap. Same operations per output as the generic kernel
+   (bias, then one FMA per tap in order). */
+static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, const float **rowp, float *out,
+                         ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) AVX2;
+static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, const float **rowp, float *out,
+                         ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
     const int n = ts->n;
     const ptrdiff_t ps = ts->ps[0];
     const float b = L->bias[0];
-    const float *rowp[SRK_CONV_MAX_TAPS];
     for (int y = y0; y < y1; y++) {
         srk_tapsegs_row(ts, y, rowp);
         float *orow = out + (ptrdiff_t)y * out_rs;
@@ -207,20 +205,22 @@ static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, float *
 }
 
 AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
-                            float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
+                            const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                            int width, int y0, int y1) {
     const int cout = L->cout, cpad = (int)srk_conv_padded_cout(cout), n = ts->n;
-    if (L->cin == 1 && cout == 1 && n <= SRK_CONV_MAX_TAPS) {
-        stencil_rows(L, ts, out, out_rs, out_ps, width, y0, y1);
-        return 0;
+    if (L->cin == 1 && cout == 1 && n == L->k * L->k) {
+        stencil_rows(L, ts, rowp, out, out_rs, out_ps, width, y0, y1);
+        return SRK_OK;
     }
     if (N && N->w && cout <= 8) {
         int chunks = 0;
         for (int e = 0; e < n; e++) chunks += (ts->cin[e] + 7) / 8;
-        if (chunks == N->chunks) return narrow_rows(L, N, ts, out, out_rs, out_ps, width, y0, y1);
+        if (chunks == N->chunks) {
+            narrow_rows(L, N, ts, rowp, out, out_rs, out_ps, width, y0, y1);
+            return SRK_OK;
+        }
     }
     const int block = srk_conv_block_width(cout);
-    const float **rowp = malloc(sizeof(*rowp) * (size_t)n);
-    if (!rowp) return -1;
     for (int y = y0; y < y1; y++) {
         srk_tapsegs_row(ts, y, rowp);
         const float *wb = L->w;
@@ -231,8 +231,7 @@ AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, c
             const int mask = lastvalid > 8 ? 8 : lastvalid;
             micro_fn big, one;
             int P;
-            switch (nv) {
-            case 4: big = micro_4_2; one = micro_4_1; P = 2; break;
+            switch (nv) {   /* block widths 8, 16, 24: nv <= 3 */
             case 3: big = micro_3_3; one = micro_3_1; P = 3; break;
             case 2: big = micro_2_6; one = micro_2_1; P = 6; break;
             default: big = micro_1_12; one = micro_1_1; P = 12; break;
@@ -248,14 +247,13 @@ AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, c
             wb += (size_t)L->k * L->k * L->cin * bw;
         }
     }
-    free(rowp);
-    return 0;
+    return SRK_OK;
 }
 
 #else
 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
-                       float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
-    (void)L; (void)N; (void)ts; (void)out; (void)out_rs; (void)out_ps; (void)width; (void)y0; (void)y1;
-    return -1;
+                       const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
+    (void)L; (void)N; (void)ts; (void)rowp; (void)out; (void)out_rs; (void)out_ps; (void)width; (void)y0; (void)y1;
+    return SRK_EINVAL;
 }
 #endif

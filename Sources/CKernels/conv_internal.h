@@ -14,13 +14,21 @@ typedef struct {
     ptrdiff_t rs[SRK_CONV_MAX_TAPSEGS];
 } srk_tapsegs;
 
-/* Fills `ts`; returns 0, or -1 when the parts do not add up to the layer's input width. */
+/* Fills `ts`; returns SRK_OK, or SRK_EINVAL when the layer or its parts are inconsistent (a part
+   with a NULL base or negative channels, parts that do not add up to the layer's input width, more
+   than SRK_CONV_MAX_TAPSEGS (tap, part) pairs). */
 static inline int srk_tapsegs_init(srk_tapsegs *ts, const srk_conv_layer *L, const srk_input *in, int nin) {
-    const int k = L->k, r = k / 2, taps = k * k;
-    if (k < 1 || nin < 1 || taps * nin > SRK_CONV_MAX_TAPSEGS) return -1;
-    int total = 0;
-    for (int s = 0; s < nin; s++) total += in[s].channels;
-    if (total != L->cin) return -1;
+    if (!L || !in || !L->w || !L->bias) return SRK_EINVAL;
+    const int k = L->k, r = k / 2;
+    if (k < 1 || L->cin < 1 || L->cout < 1 || nin < 1) return SRK_EINVAL;
+    const int taps = k * k;
+    if (nin > SRK_CONV_MAX_TAPSEGS / taps) return SRK_EINVAL;
+    long total = 0;
+    for (int s = 0; s < nin; s++) {
+        if (!in[s].base || in[s].channels < 0) return SRK_EINVAL;
+        total += in[s].channels;
+    }
+    if (total != L->cin) return SRK_EINVAL;
     int j = 0;
     for (int t = 0; t < taps; t++)
         for (int s = 0; s < nin; s++, j++) {
@@ -31,7 +39,7 @@ static inline int srk_tapsegs_init(srk_tapsegs *ts, const srk_conv_layer *L, con
             ts->rs[j] = in[s].rs;
         }
     ts->n = j;
-    return 0;
+    return SRK_OK;
 }
 
 /* Row pointers (pixel x = 0) of every entry for output row y. */
@@ -39,6 +47,14 @@ static inline void srk_tapsegs_row(const srk_tapsegs *ts, int y, const float **r
     for (int j = 0; j < ts->n; j++) rowp[j] = ts->base[j] + (ptrdiff_t)y * ts->rs[j] + ts->off[j];
 }
 
+/* The scratch behind the opaque srk_conv_scratch: the table and one row pointer per entry. */
+struct srk_conv_scratch {
+    srk_tapsegs ts;
+    const float *rowp[SRK_CONV_MAX_TAPSEGS];
+};
+
+/* The AVX2 kernels (conv_avx2.c) on a filled table; `rowp` has room for ts->n pointers.
+   Returns SRK_OK (SRK_EINVAL when built for a CPU without them; never called then). */
 int srk_conv_rows_avx2(const srk_conv_layer *layer, const srk_conv_narrow *narrow, const srk_tapsegs *ts,
-                       float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
+                       const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
 #endif

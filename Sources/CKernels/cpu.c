@@ -1,10 +1,29 @@
+/* CPU feature detection (done once, thread-safely) and ISA resolution. */
 #include "ckernels.h"
+#include <pthread.h>
 
-int srk_cpu_has_avx2_fma(void) {
+static pthread_once_t g_cpu_once = PTHREAD_ONCE_INIT;
+static int g_has_avx2_fma = 0;   /* written once inside pthread_once, read after it */
+
+static void detect_cpu(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    g_has_avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
-    return 0;
+    g_has_avx2_fma = 0;
 #endif
+}
+
+int srk_cpu_has_avx2_fma(void) {
+    pthread_once(&g_cpu_once, detect_cpu);
+    return g_has_avx2_fma;
+}
+
+int srk_isa_valid(int isa) {
+    return isa == SRK_ISA_AUTO || isa == SRK_ISA_PORTABLE || isa == SRK_ISA_AVX2;
+}
+
+int srk_isa_uses_avx2(int isa) {
+    if (isa == SRK_ISA_PORTABLE || !srk_isa_valid(isa)) return 0;
+    return srk_cpu_has_avx2_fma();
 }

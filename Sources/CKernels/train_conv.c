@@ -1,6 +1,7 @@
+/* Training-side conv kernels: the weight gradient (portable and AVX2+FMA) and element-wise passes
+   on views (the activation passes compiled plain and with AVX2, bit-identical). */
 #include "train_conv.h"
 #include "ckernels.h"
-#include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define SRT_X86 1
@@ -85,25 +86,21 @@ static AVX2 void dw_avx2(srt_view in, int cin, srt_view gz, int cpad, int n, int
 }
 #endif
 
-static int g_dw_avx2 = -1;
-
-int srt_conv_dw_uses_avx2(void) {
-    if (g_dw_avx2 < 0) g_dw_avx2 = srk_cpu_has_avx2_fma();
-    return g_dw_avx2;
-}
-
-void srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw) {
+int srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw, int isa) {
+    if (cin < 0 || cpad < 1 || n < 0 || h < 0 || w < 0 || k < 1 || !srk_isa_valid(isa)) return SRK_EINVAL;
+    if (!gw || ((size_t)n * h * w * cin > 0 && (!in.base || !gz.base))) return SRK_EINVAL;
 #ifdef SRT_X86
-    if (srt_conv_dw_uses_avx2() && cpad % 8 == 0) { dw_avx2(in, cin, gz, cpad, n, h, w, k, gw); return; }
+    if (srk_isa_uses_avx2(isa) && cpad % 8 == 0) { dw_avx2(in, cin, gz, cpad, n, h, w, k, gw); return SRK_OK; }
 #endif
     dw_portable(in, cin, gz, cpad, n, h, w, k, gw);
+    return SRK_OK;
 }
 
 /* ---- element-wise ops on views ----------------------------------------------------------- */
 
 static inline __attribute__((always_inline)) void act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w) {
-    float ones[1024], alp[1024];
-    for (int j = 0; j < c && j < 1024; j++) { ones[j] = 1.0f; alp[j] = alpha ? alpha[j] : 1.0f; }
+    float ones[SRT_MAX_CHANNELS], alp[SRT_MAX_CHANNELS];   /* c <= SRT_MAX_CHANNELS: checked by srt_act_fwd */
+    for (int j = 0; j < c && j < SRT_MAX_CHANNELS; j++) { ones[j] = 1.0f; alp[j] = alpha ? alpha[j] : 1.0f; }
     for (int img = 0; img < n; img++)
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
@@ -120,8 +117,8 @@ static inline __attribute__((always_inline)) void act_fwd(const float *z, int c,
 
 static inline __attribute__((always_inline)) void act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
                  int n, int h, int w, double *galpha, double *gbias) {
-    float ga[1024], gb[1024], ones[1024], alp[1024];
-    for (int j = 0; j < c && j < 1024; j++) { ga[j] = 0; gb[j] = 0; ones[j] = 1.0f; alp[j] = alpha ? alpha[j] : 1.0f; }
+    float ga[SRT_MAX_CHANNELS], gb[SRT_MAX_CHANNELS], ones[SRT_MAX_CHANNELS], alp[SRT_MAX_CHANNELS]; /* c checked by srt_act_bwd */
+    for (int j = 0; j < c && j < SRT_MAX_CHANNELS; j++) { ga[j] = 0; gb[j] = 0; ones[j] = 1.0f; alp[j] = alpha ? alpha[j] : 1.0f; }
     const float neg_on = alpha ? 1.0f : 0.0f; /* identity activation: no slope gradient */
     for (int img = 0; img < n; img++) {
         for (int y = 0; y < h; y++) {
@@ -179,15 +176,26 @@ static void act_bwd_plain(const float *z, int c, srt_view gout, const float *alp
     act_bwd(z, c, gout, alpha, mask, gz, n, h, w, galpha, gbias);
 }
 
-void srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w) {
-    if (srt_conv_dw_uses_avx2()) act_fwd_avx2(z, c, alpha, mask, out, n, h, w);
-    else act_fwd_plain(z, c, alpha, mask, out, n, h, w);
+/* The checks shared by both activation passes. */
+static int act_args_ok(const float *z, int c, int n, int h, int w, int isa) {
+    return c >= 1 && c <= SRT_MAX_CHANNELS && n >= 0 && h >= 0 && w >= 0 && srk_isa_valid(isa) &&
+           (z || (size_t)n * h * w == 0);
 }
 
-void srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
-                 int n, int h, int w, double *galpha, double *gbias) {
-    if (srt_conv_dw_uses_avx2()) act_bwd_avx2(z, c, gout, alpha, mask, gz, n, h, w, galpha, gbias);
+int srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w,
+                int isa) {
+    if (!act_args_ok(z, c, n, h, w, isa) || (!out.base && (size_t)n * h * w > 0)) return SRK_EINVAL;
+    if (srk_isa_uses_avx2(isa)) act_fwd_avx2(z, c, alpha, mask, out, n, h, w);
+    else act_fwd_plain(z, c, alpha, mask, out, n, h, w);
+    return SRK_OK;
+}
+
+int srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
+                int n, int h, int w, double *galpha, double *gbias, int isa) {
+    if (!act_args_ok(z, c, n, h, w, isa) || ((!gout.base || !gz.base) && (size_t)n * h * w > 0)) return SRK_EINVAL;
+    if (srk_isa_uses_avx2(isa)) act_bwd_avx2(z, c, gout, alpha, mask, gz, n, h, w, galpha, gbias);
     else act_bwd_plain(z, c, gout, alpha, mask, gz, n, h, w, galpha, gbias);
+    return SRK_OK;
 }
 
 void srt_d2s_view(const float *z, int n, int h, int w, int b, int C, srt_view out) {

@@ -86,7 +86,7 @@ import SRTestSupport
     @Test(arguments: [2, 3, 4])
     func forwardMatchesFloat64Reference(scale: Int) throws {
         let c = try Self.makeCase(scale: scale)
-        c.params.withUnsafeBufferPointer { c.graph.forward($0.baseAddress!) }
+        try c.params.withUnsafeBufferPointer { try c.graph.forward($0.baseAddress!) }
         let g = c.graph
         let hrN = g.hrH * g.hrW, lrN = g.h * g.w
         var maxDiff = 0.0
@@ -103,11 +103,11 @@ import SRTestSupport
         let c = try Self.makeCase(scale: scale, keep: keep)
         let g = c.graph
         var grads = [Float](repeating: 0, count: c.params.count)
-        c.params.withUnsafeBufferPointer { p in
-            g.forward(p.baseAddress!, dropoutSeed: 99)
+        try c.params.withUnsafeBufferPointer { p in
+            try g.forward(p.baseAddress!, dropoutSeed: 99)
             let sum = g.loss(l1: false, normaliser: g.n * g.hrH * g.hrW)
             #expect(sum > 0)
-            grads.withUnsafeMutableBufferPointer { g.backward(p.baseAddress!, grads: $0.baseAddress!) }
+            try grads.withUnsafeMutableBufferPointer { try g.backward(p.baseAddress!, grads: $0.baseAddress!) }
         }
         let masks = keep < 1 ? Self.masks(g) : nil
         let p64 = c.params.map(Double.init)

@@ -29,7 +29,7 @@ import SRTestSupport
             for o in 0..<cout { at(gv, i, y, x, o).pointee = Float(rng.nextUnit() * 2 - 1) }
         } } }
         let gw = try FloatBuffer(count: k * k * cin * cpad, what: "training buffer")
-        srt_conv_dw(iv, Int32(cin), gv, Int32(cpad), Int32(n), Int32(h), Int32(w), Int32(k), gw.base)
+        #expect(srt_conv_dw(iv, Int32(cin), gv, Int32(cpad), Int32(n), Int32(h), Int32(w), Int32(k), gw.base, Int32(SRK_ISA_AUTO)) == SRK_OK)
         var worst = 0.0
         let p = k / 2
         for ky in 0..<k { for kx in 0..<k { for c in 0..<cin { for o in 0..<cpad {

@@ -123,7 +123,7 @@ import SRTestSupport
         let bic = Resize.bicubic(lr, width: w * scale, height: h * scale)
         g.lr.copy(from: lr.pixels); g.bic.copy(from: bic.pixels)
         let flat = ParameterLayout(config: config).flatten(params)
-        flat.withUnsafeBufferPointer { g.forward($0.baseAddress!) }
+        try flat.withUnsafeBufferPointer { try g.forward($0.baseAddress!) }
         let engine = try DCSCN(parameters: params).forward(lr: lr, bicubic: bic, threads: 1)
         let diff = zip(engine.pixels, g.out.array).map { abs($0 - $1) }.max() ?? 1
         #expect(engine.pixels.count == g.out.count)

@@ -64,7 +64,7 @@ import SRTestSupport
     @Test func l1LossIsMeanAbsoluteError() throws {
         let c = try TrainGraphTests.makeCase(scale: 2)
         let g = c.graph
-        c.params.withUnsafeBufferPointer { g.forward($0.baseAddress!) }
+        try c.params.withUnsafeBufferPointer { try g.forward($0.baseAddress!) }
         let count = g.n * g.hrH * g.hrW
         let l1 = g.loss(l1: true, normaliser: count)
         var ref = 0.0

@@ -10,7 +10,15 @@ package enum KernelOps {
         case auto
         /// The portable C kernels.
         case portable
-        var raw: Int32 { self == .auto ? Int32(SRK_ISA_AUTO) : Int32(SRK_ISA_PORTABLE) }
+        /// The AVX2+FMA kernels (portable when the CPU lacks them; see `hasAVX2`).
+        case avx2
+        var raw: Int32 {
+            switch self {
+            case .auto: Int32(SRK_ISA_AUTO)
+            case .portable: Int32(SRK_ISA_PORTABLE)
+            case .avx2: Int32(SRK_ISA_AVX2)
+            }
+        }
     }
 
     /// Whether `.auto` runs the AVX2+FMA kernels on this CPU.
@@ -36,7 +44,7 @@ package enum KernelOps {
             }
         }
         var part = srk_input(base: UnsafePointer(src.origin), rs: src.rowStride, ps: src.channels, channels: Int32(cin))
-        withUnsafePointer(to: &part) { parts in
+        try withUnsafePointer(to: &part) { parts in
             var st = srk_step()
             st.kind = Int32(SRK_STEP_CONV)
             st.rows = Int32(height)
@@ -48,7 +56,7 @@ package enum KernelOps {
             st.out = dst.origin
             st.out_rs = dst.rowStride
             st.out_ps = dst.channels
-            _ = srk_run_plan(&st, 1, Int32(threads), isa.raw)
+            try checkKernelStatus(srk_run_plan(&st, 1, Int32(threads), isa.raw, nil), "KernelOps.conv \(k)x\(k) \(cin) -> \(cout)")
         }
         return withExtendedLifetime((packed, src)) { dst.extract() }
     }

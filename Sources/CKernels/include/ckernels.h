@@ -4,11 +4,13 @@
    Each concept has its own header included here. */
 #include <stddef.h>
 #include <stdint.h>
+#include "srk_status.h"
+#include "srk_test.h"
 #include "train_ops.h"
 #include "train_conv.h"
 #include "srk_conv.h"
 
-/* 1 when the CPU running this process supports AVX2 and FMA. */
+/* 1 when the CPU running this process supports AVX2 and FMA (detected once, thread-safely). */
 int srk_cpu_has_avx2_fma(void);
 
 #endif

@@ -14,16 +14,13 @@
    the same layers at ~80, ~90, ~100 and ~100 GFLOP/s (peak ~115). So no layer uses BLAS, and
    the forward pass never changes OpenBLAS's thread count.
 
-   ISA selection: `isa` arguments take SRK_ISA_AUTO (AVX2+FMA when the CPU has it), SRK_ISA_PORTABLE
-   (plain C, any x86-64 / other CPU) or SRK_ISA_AVX2 (falls back to portable when unsupported). */
+   ISA selection: see srk_isa.h. Entry points that can fail return an SRK_* status (srk_status.h). */
 #include <stddef.h>
+#include "srk_isa.h"
+#include "srk_status.h"
 
-#define SRK_ISA_AUTO 0
-#define SRK_ISA_PORTABLE 1
-#define SRK_ISA_AVX2 2
-
-/* Most output channels per block of the packed weights (4 vectors of 8 floats). */
-#define SRK_CONV_BLOCK 32
+/* Most output channels per block of the packed weights (srk_conv_block_width: 8, 16 or 24). */
+#define SRK_CONV_BLOCK 24
 /* Largest supported kernel: 9 x 9. */
 #define SRK_CONV_MAX_KERNEL 9
 #define SRK_CONV_MAX_TAPS (SRK_CONV_MAX_KERNEL * SRK_CONV_MAX_KERNEL)
@@ -83,18 +80,26 @@ size_t srk_conv_narrow_size(int k, const int *parts, int nparts, int cout);
 /* Packs an HWIO kernel [k][k][cin][cout] (cin = sum of parts) as [group][tap][part][chunk][o in group][8]. */
 void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, const float *hwio, float *packed);
 
+/* Per-thread scratch of srk_conv_rows: the (tap, input part) table of a layer and its row pointers
+   (about 44 KB). Allocate one per thread that calls srk_conv_rows and reuse it for every call; the
+   kernels themselves never allocate. */
+typedef struct srk_conv_scratch srk_conv_scratch;
+/* A new scratch, or NULL when the allocation fails (out of memory). */
+srk_conv_scratch *srk_conv_scratch_new(void);
+/* Frees a scratch (NULL is ignored). */
+void srk_conv_scratch_free(srk_conv_scratch *scratch);
+
 /* Computes output rows [y0, y1) (all `width` columns) of the layer:
    out(y,x,o) = act(bias[o] + sum_{ky,kx,c} in(y+ky-k/2, x+kx-k/2, c) * W[ky,kx,c,o]),
    `in` = the concatenation of `inputs[0..ninputs)` (channels must add up to layer->cin).
-   Only the cout output channels of each pixel are written. Each output value is computed by the same
-   sequence of operations whatever y0/y1 are (bit-identical row splits). Returns 0, or -1 when the
-   arguments are inconsistent (nothing is written). */
-int srk_conv_rows(const srk_conv_layer *layer, int isa, const srk_input *inputs, int ninputs,
-                  float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
-/* srk_conv_rows with the layer's narrow packing (may be NULL). */
-int srk_conv_rows_narrow(const srk_conv_layer *layer, const srk_conv_narrow *narrow, int isa,
-                         const srk_input *inputs, int ninputs,
-                         float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
+   `narrow` is the layer's optional narrow packing (may be NULL); `scratch` is the calling thread's
+   (required). Only the cout output channels of each pixel are written. Each output value is computed
+   by the same sequence of operations whatever y0/y1 are (bit-identical row splits).
+   Returns SRK_OK, or SRK_EINVAL when the arguments are inconsistent (nothing is written). */
+int srk_conv_rows(const srk_conv_layer *layer, const srk_conv_narrow *narrow, int isa,
+                  const srk_input *inputs, int ninputs,
+                  float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1,
+                  srk_conv_scratch *scratch);
 
 /* depth_to_space(b) of input rows [y0, y1), TF DCR order:
    out(y*b+i, x*b+j, c) = in(y, x, (i*b+j)*C + c), c < C. */
@@ -107,9 +112,9 @@ void srk_add_rows(const float *a, ptrdiff_t a_rs, const float *b, ptrdiff_t b_rs
                   float *out, ptrdiff_t out_rs, int width, int y0, int y1);
 
 /* ---- Plans: a list of row-parallel steps executed by a group of threads with a barrier between
-   steps. Thread t of T processes rows [t*rows/T, (t+1)*rows/T) of every step, so results do not
-   depend on T. */
-enum { SRK_STEP_CONV = 0, SRK_STEP_D2S = 1, SRK_STEP_ADD = 2, SRK_STEP_ZERO = 3 };
+   steps. The threads take chunks of rows of each step from a shared counter; which thread computes
+   a row never changes its value, so results do not depend on the thread count. */
+enum { SRK_STEP_CONV = 0, SRK_STEP_D2S = 1, SRK_STEP_ADD = 2 };
 
 typedef struct srk_step {
     int kind;             /* SRK_STEP_* */
@@ -123,19 +128,22 @@ typedef struct srk_step {
     ptrdiff_t in_rs, in_ps;
     const float *in2;     /* ADD: second operand (pixel stride 1) */
     ptrdiff_t in2_rs;
-    float *out;           /* output view (ZERO: view to clear, `channels` floats per pixel) */
+    float *out;           /* output view */
     ptrdiff_t out_rs, out_ps;
     int fuse_next;        /* CONV: run the next step (same rows, same input, other output) chunk by
                              chunk together with this one, while the input rows are in cache */
     int block;            /* D2S block */
-    int channels;         /* D2S channels after the shuffle; ZERO: floats per pixel */
+    int channels;         /* D2S channels after the shuffle */
 } srk_step;
 
-/* Runs the steps in order on `threads` threads (the caller plus threads-1 new ones).
-   Returns 0, or an errno value when threads could not be started (the plan then ran on the caller). */
-int srk_run_plan(const srk_step *steps, int nsteps, int threads, int isa);
-
-/* 1 when `isa` resolves to the AVX2+FMA kernels on this CPU. */
-int srk_isa_uses_avx2(int isa);
+/* Runs the steps in order on `threads` threads (the caller plus threads-1 new ones; a thread that
+   cannot be started is not an error: the others share its rows, and results do not depend on the
+   thread count). The plan allocates its scratch (one srk_conv_scratch per thread) once per call, on
+   the calling thread, before any step runs.
+   Returns SRK_OK; SRK_ENOMEM when that scratch cannot be allocated (nothing is written);
+   SRK_EINVAL when a step is inconsistent (checked for every step before any runs: nothing is
+   written). When `failed_step` is not NULL it receives the index of the offending step, or -1
+   (SRK_OK, or the plan's own allocation failed). */
+int srk_run_plan(const srk_step *steps, int nsteps, int threads, int isa, int *failed_step);
 
 #endif

@@ -2,9 +2,16 @@
 #define SRCORE_TRAIN_CONV_H
 /* Training kernels on padded NHWC "views": element (n, y, x, c) of a view is
    base[n*ns + y*rs + x*ps + c], where base points at pixel (0, 0) of patch 0 and every patch is
-   surrounded by a zero halo of k/2 pixels (so SAME convolutions read the halo as padding). */
+   surrounded by a zero halo of k/2 pixels (so SAME convolutions read the halo as padding).
+   The kernels that can fail take an `isa` (srk_isa.h; SRK_ISA_PORTABLE forces the portable twins)
+   and return an SRK_* status (srk_status.h). */
 #include <stddef.h>
 #include <stdint.h>
+#include "srk_isa.h"
+#include "srk_status.h"
+
+/* Most channels of a layer the activation passes support (their per-channel tables live on the stack). */
+#define SRT_MAX_CHANNELS 1024
 
 typedef struct srt_view {
     float *base;
@@ -12,16 +19,25 @@ typedef struct srt_view {
 } srt_view;
 
 /* gw[(tap*cin + ci)*cpad + o] += sum over patches, y < h, x < w of
-   in(n, y+ky-k/2, x+kx-k/2, ci) * gz(n, y, x, o), o < cpad (gz's channels beyond cout must be 0). */
-void srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw);
+   in(n, y+ky-k/2, x+kx-k/2, ci) * gz(n, y, x, o), o < cpad (gz's channels beyond cout must be 0).
+   Both variants add the terms of every gw entry in the same order (patches, rows, pixels); the AVX2
+   one (used when cpad is a multiple of 8) fuses each multiply-add (FMA), so they differ in the last
+   bits. Returns SRK_OK, or SRK_EINVAL (negative sizes, k < 1, cpad < 1, NULL pointers, unknown
+   isa; nothing is written). */
+int srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw, int isa);
 
-/* out(n,y,x,j) = prelu(z[((n*h+y)*w+x)*c + j]) * mask[...] (alpha/mask may be NULL). */
-void srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w);
+/* out(n,y,x,j) = prelu(z[((n*h+y)*w+x)*c + j]) * mask[...] (alpha/mask may be NULL).
+   The AVX2 build of this pass (no FMA) is bit-identical to the portable one.
+   Returns SRK_OK, or SRK_EINVAL when c is outside 1...SRT_MAX_CHANNELS, a size is negative, a pointer
+   is NULL or isa is unknown (nothing is written). */
+int srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, srt_view out, int n, int h, int w,
+                int isa);
 
 /* gz(n,y,x,j) = gout(n,y,x,j) * mask * (z > 0 ? 1 : alpha) for j < c (alpha NULL: identity);
-   galpha[j] += sum(gout*mask*min(z,0)); gbias[j] += sum(gz) (either may be NULL). */
-void srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
-                 int n, int h, int w, double *galpha, double *gbias);
+   galpha[j] += sum(gout*mask*min(z,0)); gbias[j] += sum(gz) (either may be NULL).
+   Bit-identical between its AVX2 build (no FMA) and the portable one. Returns like srt_act_fwd. */
+int srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
+                int n, int h, int w, double *galpha, double *gbias, int isa);
 
 /* depth_to_space from a dense z (n, h, w, b*b*C) into a view at the (h*b, w*b) grid. */
 void srt_d2s_view(const float *z, int n, int h, int w, int b, int C, srt_view out);
@@ -33,6 +49,4 @@ void srt_add_view(srt_view src, srt_view dst, int c, int n, int h, int w);
 /* dst(n,y,x,j) = src[((n*h+y)*w+x)*c + j] (dense to view). */
 void srt_copy_to_view(const float *src, int c, srt_view dst, int n, int h, int w);
 
-/* 1 when the AVX2 weight-gradient kernel is used on this CPU. */
-int srt_conv_dw_uses_avx2(void);
 #endif

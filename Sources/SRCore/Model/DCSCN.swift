@@ -76,10 +76,9 @@ public final class DCSCN: @unchecked Sendable {
     /// `forward` with an explicit kernel ISA (`SRK_ISA_PORTABLE` forces the portable C kernels).
     package func forward(lr: Image, bicubic: Image, threads: Int, isa: Int32) throws -> Image {
         let pass = try acquirePass(lr: lr, bicubic: bicubic)
-        pass.run(threads: threads, isa: isa)
-        let out = pass.outputImage()
-        releasePass(pass)
-        return out
+        defer { releasePass(pass) }   // also after a failed run: the next run rewrites every output
+        try pass.run(threads: threads, isa: isa)
+        return pass.outputImage()
     }
 
     /// Runs one forward pass and returns every intermediate tensor in the reference's order:
@@ -90,7 +89,7 @@ public final class DCSCN: @unchecked Sendable {
         try ForwardPass.checkShapes(config: config, lr: lr, bicubic: bicubic)
         let pass = try ForwardPass(config: config, packed: packed, lrWidth: lr.width, lrHeight: lr.height)
         try pass.load(lr: lr, bicubic: bicubic)
-        pass.run(threads: 1, isa: SRK_ISA_AUTO)
+        try pass.run(threads: 1, isa: SRK_ISA_AUTO)
         return pass.debugTensors()
     }
 }

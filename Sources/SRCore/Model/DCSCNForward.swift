@@ -23,6 +23,7 @@ final class ForwardPass {
     let bicubic: FeatureMap          // the bicubic input, HR
     let output: FeatureMap           // recon + bicubic
     private var steps: [srk_step] = []
+    private var stepNames: [String] = []   // per step, the layer (and op) it runs, for errors
     private var inputLists: [UnsafeMutablePointer<srk_input>] = []
     private let packed: [PackedConv] // keeps the weights alive while steps point at them
 
@@ -137,6 +138,7 @@ final class ForwardPass {
         st.out_rs = dst.rowStride
         st.out_ps = dst.channels
         steps.append(st)
+        stepNames.append("layer \(config.layers[i].name)")
     }
 
     private func buildSteps() {
@@ -168,6 +170,7 @@ final class ForwardPass {
                 st.block = Int32(block)
                 st.channels = Int32(upOut[stage].channels)
                 steps.append(st)
+                stepNames.append("layer \(spec.name) depth_to_space")
             case .reconstruct:
                 conv(i, from: [upOut[upOut.count - 1]], to: recon)
                 var st = srk_step()
@@ -181,14 +184,19 @@ final class ForwardPass {
                 st.out = output.origin
                 st.out_rs = output.rowStride
                 steps.append(st)
+                stepNames.append("layer \(spec.name) residual add")
             }
         }
     }
 
-    /// Executes the steps on `threads` threads.
-    func run(threads: Int, isa: Int32) {
+    /// Executes the steps on `threads` threads; throws (`.outOfMemory` when the kernels' scratch
+    /// cannot be allocated) instead of leaving stale outputs.
+    func run(threads: Int, isa: Int32) throws {
         let t = Int32(clamping: max(1, min(threads, 256)))
-        _ = steps.withUnsafeBufferPointer { srk_run_plan($0.baseAddress, Int32($0.count), t, isa) }
+        var failed: Int32 = -1
+        let rc = steps.withUnsafeBufferPointer { srk_run_plan($0.baseAddress, Int32($0.count), t, isa, &failed) }
+        try checkKernelStatus(rc, "forward \(lrWidth)x\(lrHeight), " +
+                              (failed >= 0 && Int(failed) < stepNames.count ? stepNames[Int(failed)] : "plan scratch for \(t) threads"))
     }
 
     /// The final HR luma.

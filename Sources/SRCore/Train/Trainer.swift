@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 import Dispatch
 import SRSupport
@@ -67,6 +68,7 @@ public final class Trainer: @unchecked Sendable {
     private let chunkGrads: [FloatBuffer]
     private let shardGrads: [FloatBuffer]
     private var shardLoss: [Double]
+    private var shardErrors: [SRError?]   // per shard, the kernel failure of the last pass
     private var grads: [Float]
 
     /// Prepares a trainer for LR patches of `lrSide` x `lrSide`, starting from `parameters`.
@@ -77,8 +79,9 @@ public final class Trainer: @unchecked Sendable {
         guard options.dropoutKeep > 0, options.dropoutKeep <= 1 else {
             throw SRError(.invalidArgument, "dropout keep probability must be in (0, 1], got \(options.dropoutKeep)")
         }
-        if let wide = parameters.config.layers.first(where: { $0.outChannels > 1024 }) {
-            throw SRError(.unsupported, "layer \(wide.name) has \(wide.outChannels) output channels; the trainer supports at most 1024 per layer")
+        let maxChannels = Int(SRT_MAX_CHANNELS)   // the activation kernels' limit (also checked in C)
+        if let wide = parameters.config.layers.first(where: { $0.outChannels > maxChannels }) {
+            throw SRError(.unsupported, "layer \(wide.name) has \(wide.outChannels) output channels; the trainer supports at most \(maxChannels) per layer")
         }
         config = parameters.config
         self.options = options
@@ -108,6 +111,7 @@ public final class Trainer: @unchecked Sendable {
         shardGrads = try shards.map { _ in try FloatBuffer(count: count, what: "training buffer") }
         chunkGrads = try shards.map { _ in try FloatBuffer(count: count, what: "training buffer") }
         shardLoss = [Double](repeating: 0, count: shards.count)
+        shardErrors = [SRError?](repeating: nil, count: shards.count)
         grads = [Float](repeating: 0, count: count)
         openblas_set_num_threads(1)
     }
@@ -124,6 +128,23 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` for every shard on its own thread, keeping each shard's failure.
+    /// (Each shard touches only its own graph, gradient buffer and result slots, so the closure
+    /// may run on several threads even though the compiler cannot prove it.)
+    private func runShards(_ body: (Int) throws -> Void) {
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let run = body
+            DispatchQueue.concurrentPerform(iterations: shards.count) { i in
+                do { shardErrors[i] = nil; try run(i) } catch { shardErrors[i] = (error as? SRError) ?? SRError(.internal, "\(error)") }
+            }
+        }
+    }
+
+    /// The first shard's kernel failure of the last `runShards`, if any.
+    private func throwShardError() throws {
+        if let e = shardErrors.lazy.compactMap({ $0 }).first { throw e }
+    }
+
     private func load(_ b: TrainBatch, first: Int, into g: TrainingGraph) {
         let p2 = b.lrSide * b.lrSide, h2 = b.hrSide * b.hrSide
         b.lr.withUnsafeBufferPointer { g.lr.base.update(from: $0.baseAddress! + first * p2, count: g.n * p2) }
@@ -138,19 +159,21 @@ public final class Trainer: @unchecked Sendable {
         let l1 = options.l1
         weights.withUnsafeBufferPointer { w in
             nonisolated(unsafe) let wp = w.baseAddress!  // read-only while the workers run
-            DispatchQueue.concurrentPerform(iterations: shards.count) { i in
+            func runShard(_ i: Int) throws {
                 var sum = 0.0
                 for (first, g) in shards[i] {
                     load(b, first: first, into: g)
                     let keep = g.keep
                     g.keep = 1
-                    g.forward(wp)
+                    defer { g.keep = keep }
+                    try g.forward(wp)
                     sum += g.loss(l1: l1, normaliser: total)
-                    g.keep = keep
                 }
                 shardLoss[i] = sum
             }
+            runShards(runShard)
         }
+        try throwShardError()
         return shardLoss.reduce(0, +) / Double(total)
     }
 
@@ -162,24 +185,26 @@ public final class Trainer: @unchecked Sendable {
         let seed = options.seed &+ UInt64(step) &* 0xA076_1D64_78BD_642F
         weights.withUnsafeBufferPointer { w in
             nonisolated(unsafe) let wp = w.baseAddress!  // read-only while the workers run
-            DispatchQueue.concurrentPerform(iterations: shards.count) { i in
+            func runShard(_ i: Int) throws {
                 var sum = 0.0
                 for (c, (first, g)) in shards[i].enumerated() {
                     load(b, first: first, into: g)
                     // Shard i's first chunk keeps the original per-shard seed (results with microBatch 0 unchanged).
-                    g.forward(wp, dropoutSeed: seed &+ UInt64(i) &* 0xE703_7ED1_A0B4_28DB &+ UInt64(c) &* 0x8EBC_6AF0_9C88_C6E3)
+                    try g.forward(wp, dropoutSeed: seed &+ UInt64(i) &* 0xE703_7ED1_A0B4_28DB &+ UInt64(c) &* 0x8EBC_6AF0_9C88_C6E3)
                     sum += g.loss(l1: l1, normaliser: total)
                     let sg = shardGrads[i].base, cg = chunkGrads[i].base
                     if c == 0 {
-                        g.backward(wp, grads: sg)
+                        try g.backward(wp, grads: sg)
                     } else {
-                        g.backward(wp, grads: cg)
+                        try g.backward(wp, grads: cg)
                         for j in 0..<shardGrads[i].count { sg[j] += cg[j] }
                     }
                 }
                 shardLoss[i] = sum
             }
+            runShards(runShard)
         }
+        try throwShardError()   // before the update: a failed step leaves the weights unchanged
         grads.withUnsafeMutableBufferPointer { gp in
             gp.baseAddress!.update(from: shardGrads[0].base, count: gp.count)
             for i in 1..<max(shardGrads.count, 1) {

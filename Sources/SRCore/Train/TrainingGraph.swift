@@ -9,17 +9,17 @@ import SREval
 
 /// A zero-haloed NHWC activation buffer: `n` patches of `h` x `w` pixels, `ld` floats per pixel,
 /// each patch surrounded by `pad` zero pixels (SAME padding for the direct conv kernels).
-final class PaddedBuffer {
+package final class PaddedBuffer {
     let n: Int, h: Int, w: Int, pad: Int, ld: Int
-    let buffer: FloatBuffer
+    package let buffer: FloatBuffer
 
-    init(n: Int, h: Int, w: Int, pad: Int, ld: Int) throws {
+    package init(n: Int, h: Int, w: Int, pad: Int, ld: Int) throws {
         self.n = n; self.h = h; self.w = w; self.pad = pad; self.ld = ld
         buffer = try FloatBuffer(count: n * (h + 2 * pad) * (w + 2 * pad) * ld, what: "training activations")
     }
 
     /// The view of channels starting at `channel`.
-    func view(_ channel: Int = 0) -> srt_view {
+    package func view(_ channel: Int = 0) -> srt_view {
         let wp = w + 2 * pad, hp = h + 2 * pad
         return srt_view(base: buffer.base + (pad * wp + pad) * ld + channel, ns: hp * wp * ld, rs: wp * ld, ps: ld)
     }
@@ -31,17 +31,21 @@ final class PaddedBuffer {
 /// Activations live in zero-haloed NHWC buffers; the feature layers write straight into their slice of
 /// H_concat, B2 and A1 into Concat2 (B2 first). Convolutions and the input-gradient convolutions
 /// (flipped, transposed kernels) run on the direct AVX2 kernels `srk_conv_rows`; weight gradients on
-/// `srt_conv_dw`. Not thread-safe: one graph per thread.
-final class TrainingGraph {
+/// `srt_conv_dw`. Not thread-safe: one graph per thread (it owns the conv kernels' scratch).
+/// A kernel failure throws; the outputs of that step are then meaningless.
+package final class TrainingGraph {
     let config: DCSCNConfig
+    /// Kernel ISA of every C call (`SRK_ISA_PORTABLE` forces the portable kernels, for tests).
+    package var isa = Int32(SRK_ISA_AUTO)
+    private let scratch: OpaquePointer      // srk_conv_scratch, owned
     let layout: ParameterLayout
-    let n: Int, h: Int, w: Int
-    let hrH: Int, hrW: Int
+    package let n: Int, h: Int, w: Int
+    package let hrH: Int, hrW: Int
     /// Dropout keep probability (1 = off).
     var keep: Float = 1
 
     // Dense inputs (LR, bicubic and target on the 0...255 scale) and the output.
-    let lr: FloatBuffer, bic: FloatBuffer, hr: FloatBuffer, out: FloatBuffer
+    package let lr: FloatBuffer, bic: FloatBuffer, hr: FloatBuffer, out: FloatBuffer
 
     private let specs: [DCSCNLayerSpec]
     private let featureOffsets: [Int]
@@ -65,7 +69,11 @@ final class TrainingGraph {
     private var gAlpha = [Double](), gBias = [Double]()
     private let idxA1: Int, idxB1: Int
 
-    init(config: DCSCNConfig, n: Int, h: Int, w: Int) throws {
+    package init(config: DCSCNConfig, n: Int, h: Int, w: Int) throws {
+        guard let sc = srk_conv_scratch_new() else {
+            throw SRError(.outOfMemory, "training graph: the conv kernels' scratch could not be allocated")
+        }
+        scratch = sc
         self.config = config
         layout = ParameterLayout(config: config)
         self.n = n; self.h = h; self.w = w
@@ -119,6 +127,8 @@ final class TrainingGraph {
         gAlpha = [Double](repeating: 0, count: maxC); gBias = gAlpha
     }
 
+    deinit { srk_conv_scratch_free(scratch) }
+
     // MARK: weights
 
     /// Packs the step's weights for the direct kernels (forward and transposed).
@@ -152,12 +162,12 @@ final class TrainingGraph {
 
     /// Runs one conv per patch: `out` dense (n, gh, gw, cout) or a view.
     private func conv(_ layer: inout srk_conv_layer, inputs: [(srt_view, Int)], gh: Int, gw: Int,
-                      out: srt_view) {
+                      out: srt_view, what: @autoclosure () -> String) throws {
         var parts = inputs.map { srk_input(base: UnsafePointer($0.0.base), rs: $0.0.rs, ps: $0.0.ps, channels: Int32($0.1)) }
         for img in 0..<n {
             for j in parts.indices { parts[j].base = UnsafePointer(inputs[j].0.base + img * inputs[j].0.ns) }
-            srk_conv_rows(&layer, Int32(SRK_ISA_AUTO), parts, Int32(parts.count), out.base + img * out.ns,
-                          out.rs, out.ps, Int32(gw), 0, Int32(gh))
+            try checkKernelStatus(srk_conv_rows(&layer, nil, isa, parts, Int32(parts.count), out.base + img * out.ns,
+                                                out.rs, out.ps, Int32(gw), 0, Int32(gh), scratch), what())
         }
     }
 
@@ -179,7 +189,7 @@ final class TrainingGraph {
     // MARK: forward
 
     /// Runs the network on `lr`/`bic` (already filled) and writes `out`.
-    func forward(_ params: UnsafePointer<Float>, dropoutSeed: UInt64 = 0) {
+    package func forward(_ params: UnsafePointer<Float>, dropoutSeed: UInt64 = 0) throws {
         pack(params)
         srt_copy_to_view(lr.base, 1, lrP.view(), Int32(n), Int32(h), Int32(w))
         for l in specs.indices {
@@ -187,22 +197,24 @@ final class TrainingGraph {
             let co = s.outChannels
             var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.inChannels), cout: Int32(co),
                                        w: UnsafePointer(packed[l].base), bias: UnsafePointer(biasPad[l].base), alpha: nil)
-            conv(&layer, inputs: [(inputOf(l), s.inChannels)], gh: g.h, gw: g.w, out: dense(zs[l], g.h, g.w, co))
+            try conv(&layer, inputs: [(inputOf(l), s.inChannels)], gh: g.h, gw: g.w, out: dense(zs[l], g.h, g.w, co),
+                     what: "training layer \(s.name) conv")
             var mask: UnsafePointer<Float>? = nil
             if keep < 1, let m = masks[l] {
                 srt_dropout_mask(m.base, n * g.h * g.w * co, keep, dropoutSeed &+ UInt64(l) &* 0x9E37_79B9)
                 mask = UnsafePointer(m.base)
             }
             let alpha: UnsafePointer<Float>? = s.hasPReLU ? params + e.alpha.lowerBound : nil
+            let act = "training layer \(s.name) activation"
             switch s.role {
             case .feature(let i):
-                srt_act_fwd(zs[l].base, Int32(co), alpha, mask, hconcat.view(featureOffsets[i]), Int32(n), Int32(h), Int32(w))
+                try checkKernelStatus(srt_act_fwd(zs[l].base, Int32(co), alpha, mask, hconcat.view(featureOffsets[i]), Int32(n), Int32(h), Int32(w), isa), act)
             case .ninA:
-                srt_act_fwd(zs[l].base, Int32(co), alpha, mask, concat2.view(config.ninB), Int32(n), Int32(h), Int32(w))
+                try checkKernelStatus(srt_act_fwd(zs[l].base, Int32(co), alpha, mask, concat2.view(config.ninB), Int32(n), Int32(h), Int32(w), isa), act)
             case .ninB1:
-                srt_act_fwd(zs[l].base, Int32(co), alpha, mask, b1out.view(), Int32(n), Int32(h), Int32(w))
+                try checkKernelStatus(srt_act_fwd(zs[l].base, Int32(co), alpha, mask, b1out.view(), Int32(n), Int32(h), Int32(w), isa), act)
             case .ninB2:
-                srt_act_fwd(zs[l].base, Int32(co), alpha, mask, concat2.view(), Int32(n), Int32(h), Int32(w))
+                try checkKernelStatus(srt_act_fwd(zs[l].base, Int32(co), alpha, mask, concat2.view(), Int32(n), Int32(h), Int32(w), isa), act)
             case .upsample(let st, let b):
                 srt_d2s_view(zs[l].base, Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(co / (b * b)), up[st].view())
             case .reconstruct:
@@ -213,7 +225,7 @@ final class TrainingGraph {
 
     /// Loss of the last forward against `hr`: returns the sum of squared (or absolute) errors and
     /// keeps the gradient of `sum / normaliser` for `backward`.
-    func loss(l1: Bool, normaliser: Int) -> Double {
+    package func loss(l1: Bool, normaliser: Int) -> Double {
         let count = n * hrH * hrW
         let total = srt_residual_loss(zs[specs.count - 1].base, bic.base, hr.base, count, l1 ? 1 : 0, out.base, gOut.base)
         if normaliser != count {
@@ -226,24 +238,26 @@ final class TrainingGraph {
     // MARK: backward
 
     /// Activation backward + weight gradient of layer `l`; `gz[l]` then holds the pre-activation gradient.
-    private func layerGrads(_ l: Int, _ params: UnsafePointer<Float>, _ grads: UnsafeMutablePointer<Float>, gout: srt_view) {
+    private func layerGrads(_ l: Int, _ params: UnsafePointer<Float>, _ grads: UnsafeMutablePointer<Float>, gout: srt_view) throws {
         let s = specs[l], e = layout.entries[l], g = grid[l]
         let co = s.outChannels, ci = s.inChannels, k = s.kernel
         let cpad = Int(srk_conv_padded_cout(Int32(co)))
         for j in 0..<co { gAlpha[j] = 0; gBias[j] = 0 }
         let mask: UnsafePointer<Float>? = (keep < 1 && masks[l] != nil) ? UnsafePointer(masks[l]!.base) : nil
-        gAlpha.withUnsafeMutableBufferPointer { ga in
+        let rc = gAlpha.withUnsafeMutableBufferPointer { ga in
             gBias.withUnsafeMutableBufferPointer { gb in
                 srt_act_bwd(zs[l].base, Int32(co), gout, s.hasPReLU ? params + e.alpha.lowerBound : nil, mask, gzs[l].view(),
-                            Int32(n), Int32(g.h), Int32(g.w), s.hasPReLU ? ga.baseAddress : nil, s.hasBias ? gb.baseAddress : nil)
+                            Int32(n), Int32(g.h), Int32(g.w), s.hasPReLU ? ga.baseAddress : nil, s.hasBias ? gb.baseAddress : nil, isa)
             }
         }
+        try checkKernelStatus(rc, "training layer \(s.name) activation backward")
         for j in 0..<co {
             if s.hasBias { grads[e.bias.lowerBound + j] = Float(gBias[j]) }
             if s.hasPReLU { grads[e.alpha.lowerBound + j] = Float(gAlpha[j]) }
         }
         gws[l].zero()
-        srt_conv_dw(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w), Int32(k), gws[l].base)
+        try checkKernelStatus(srt_conv_dw(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w),
+                                          Int32(k), gws[l].base, isa), "training layer \(s.name) weight gradient")
         let gk = grads + e.kernel.lowerBound
         for r in 0..<(k * k * ci) {
             (gk + r * co).update(from: gws[l].base + r * cpad, count: co)
@@ -251,44 +265,45 @@ final class TrainingGraph {
     }
 
     /// Input gradient of layer `l` from `gz[l]` into `target` (overwrites the interior).
-    private func inputGrad(_ l: Int, into target: srt_view) {
+    private func inputGrad(_ l: Int, into target: srt_view) throws {
         let s = specs[l], g = grid[l]
         var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.outChannels), cout: Int32(s.inChannels),
                                    w: UnsafePointer(packedT[l]!.base), bias: UnsafePointer(zeroBias.base), alpha: nil)
-        conv(&layer, inputs: [(gzs[l].view(), s.outChannels)], gh: g.h, gw: g.w, out: target)
+        try conv(&layer, inputs: [(gzs[l].view(), s.outChannels)], gh: g.h, gw: g.w, out: target,
+                 what: "training layer \(s.name) input gradient")
     }
 
     /// Backpropagates the output gradient of the last `loss` call; writes every parameter's gradient into `grads`.
-    func backward(_ params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
+    package func backward(_ params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) throws {
         var tmpIndex = tmp.count - 1
         for l in specs.indices.reversed() {
             let s = specs[l], g = grid[l]
             switch s.role {
             case .reconstruct:
-                layerGrads(l, params, grads, gout: dense(gOut, g.h, g.w, 1))
-                inputGrad(l, into: gUp[gUp.count - 1].view())
+                try layerGrads(l, params, grads, gout: dense(gOut, g.h, g.w, 1))
+                try inputGrad(l, into: gUp[gUp.count - 1].view())
             case .upsample(let st, let b):
                 let gz = gzs[l].view()
                 srt_s2d_view(gUp[st].view(), Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(s.outChannels / (b * b)), gz)
-                layerGrads(l, params, grads, gout: gz)
-                inputGrad(l, into: st == 0 ? gConcat2.view() : gUp[st - 1].view())
+                try layerGrads(l, params, grads, gout: gz)
+                try inputGrad(l, into: st == 0 ? gConcat2.view() : gUp[st - 1].view())
             case .ninB2:
-                layerGrads(l, params, grads, gout: gConcat2.view())
-                inputGrad(l, into: gB1.view())
+                try layerGrads(l, params, grads, gout: gConcat2.view())
+                try inputGrad(l, into: gB1.view())
             case .ninB1:
-                layerGrads(l, params, grads, gout: gB1.view())
+                try layerGrads(l, params, grads, gout: gB1.view())
             case .ninA:
-                layerGrads(l, params, grads, gout: gConcat2.view(config.ninB))
+                try layerGrads(l, params, grads, gout: gConcat2.view(config.ninB))
                 // gH = [gzA1, gzB1] through the transposed [A1; B1] 1x1 kernels.
                 var layer = srk_conv_layer(k: 1, cin: Int32(config.ninA + config.ninB), cout: Int32(config.concatWidth),
                                            w: UnsafePointer(packedNIN.base), bias: UnsafePointer(zeroBias.base), alpha: nil)
-                conv(&layer, inputs: [(gzs[idxA1].view(), config.ninA), (gzs[idxB1].view(), config.ninB)],
-                     gh: h, gw: w, out: gH.view())
+                try conv(&layer, inputs: [(gzs[idxA1].view(), config.ninA), (gzs[idxB1].view(), config.ninB)],
+                         gh: h, gw: w, out: gH.view(), what: "training layers A1/B1 input gradient")
             case .feature(let i):
-                layerGrads(l, params, grads, gout: gH.view(featureOffsets[i]))
+                try layerGrads(l, params, grads, gout: gH.view(featureOffsets[i]))
                 if i > 0 {
                     let t = tmp[tmpIndex]; tmpIndex -= 1
-                    inputGrad(l, into: t.view())
+                    try inputGrad(l, into: t.view())
                     srt_add_view(t.view(), gH.view(featureOffsets[i - 1]), Int32(s.inChannels), Int32(n), Int32(h), Int32(w))
                 }
             }
