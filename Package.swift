@@ -82,8 +82,7 @@ let package = Package(
         // Tests: shared helpers in their own target, then the tests.
         .target(name: "SRTestSupport", dependencies: ["SRCore", "SRKernels", "CImageIO", "CKernels"], path: "Tests/SRTestSupport"),
         .testTarget(name: "SRCoreTests",
-                    dependencies: ["SRCore", "SRSupport", "SRImage", "SRKernels", "SRFormats", "SRModel", "SRData",
-                                   "SREval", "SRTrain", "SRTestSupport", "CKernels", "CHDF5"],
+                    dependencies: ["SRCore", "SRTestSupport", "CKernels", "CHDF5"],
                     path: "Tests/SRCoreTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Testing
-@testable import SRSupport
+@testable import SRCore
 import SRTestSupport
 
 @Suite struct AtomicFileTests {
@@ -14,19 +14,7 @@ import SRTestSupport
         return String(decoding: out, as: UTF8.self)
     }
 
-    private func entries(_ dir: String) -> [String] { (try? FileSystem.listFiles(dir)) ?? [] }
-
-    /// Every file of `dir`, hidden ones included.
-    private func allNames(_ dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if n != "." && n != ".." { names.append(n) }
-        }
-        return names.sorted()
-    }
+    private func allNames(_ dir: String) -> [String] { TempDir.names(dir) }
 
     @Test func commitReplacesTheDestinationAndLeavesNoTemporaryFile() throws {
         let dir = TempDir.make("atomic"); defer { TempDir.remove(dir) }

@@ -2,14 +2,6 @@
 import Glibc
 #endif
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// Reference networks and golden tensors for the forward-pass tests (data in ../shared).

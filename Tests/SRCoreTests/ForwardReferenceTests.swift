@@ -1,14 +1,6 @@
 import Dispatch
 import Testing
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// The whole network against a naive float64 implementation written from docs/reference.md §3–§4, for configs

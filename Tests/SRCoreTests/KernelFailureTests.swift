@@ -1,14 +1,6 @@
 import CKernels
 import Testing
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// The C kernels report failures (srk_status.h) and the Swift callers turn them into `SRError`s

@@ -2,14 +2,6 @@
 import Glibc
 #endif
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// Shared helpers for the imaging tests (set5 golden data, temp folders, synthetic images).
@@ -75,14 +67,5 @@ enum ImagingFixtures {
     }
 
     /// Files in a folder (names only).
-    static func listDir(_ path: String) -> [String] {
-        guard let d = opendir(path) else { return [] }
-        defer { closedir(d) }
-        var names = [String]()
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    static func listDir(_ path: String) -> [String] { TempDir.names(path) }
 }

@@ -3,14 +3,6 @@ import Glibc
 #endif
 import Testing
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// srprep's patches against the reference's own tensors (set5 luma and LR input, docs/reference.md §6, §7).

@@ -2,14 +2,6 @@
 import Glibc
 #endif
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// Fixtures for the srprep tests: small synthetic PNG folders written with the imaging encoder.
@@ -21,16 +13,7 @@ enum PatchFixture {
     static func remove(_ dir: String) { TempDir.remove(dir) }
 
     /// Names in a folder (hidden ones included), sorted.
-    static func names(_ dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var out: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out.sorted()
-    }
+    static func names(_ dir: String) -> [String] { TempDir.names(dir) }
 
     /// Writes `count` PNGs of varied sizes (odd sizes included; one gray 16-bit, one RGBA,
     /// one smaller than a patch when `withSmall`) and returns the folder.

@@ -1,14 +1,6 @@
 import CKernels
 import Testing
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// The weight-gradient kernel (all AVX2 tile shapes and remainders) against a float64 loop.

@@ -1,14 +1,6 @@
 import CKernels
 import Testing
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// Every AVX2 kernel the trainer uses against its portable twin (`SRK_ISA_PORTABLE`) on random data.

@@ -3,14 +3,6 @@ import Glibc
 #endif
 import Testing
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// Adam + L2 + clipping against a float64 transcription of TF's update, and the schedules.

@@ -1,12 +1,4 @@
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// An independent, deliberately naive float64 DCSCN forward written straight from docs/reference.md §3–§4

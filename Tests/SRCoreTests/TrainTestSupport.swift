@@ -2,14 +2,6 @@
 import Glibc
 #endif
 @testable import SRCore
-@testable import SRSupport
-@testable import SRImage
-@testable import SRKernels
-@testable import SRFormats
-@testable import SRModel
-@testable import SRData
-@testable import SREval
-@testable import SRTrain
 import SRTestSupport
 
 /// Fixtures for the trainer tests: temp folders and small synthetic patch sets.

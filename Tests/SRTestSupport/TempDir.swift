@@ -31,4 +31,16 @@ package enum TempDir {
         closedir(d)
         rmdir(dir)
     }
+
+    /// Every name in a folder (hidden ones included, not "." and ".."), sorted.
+    package static func names(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out.sorted()
+    }
 }

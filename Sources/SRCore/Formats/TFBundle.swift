@@ -25,6 +25,12 @@ public struct TFBundle: Sendable {
         public var crc32c: UInt32
         /// Whether the tensor is stored as slices (partitioned variable); such tensors are refused.
         public var isSliced: Bool
+
+        /// Creates an entry (the reader makes them from the index; tests and writers too).
+        public init(dtype: Int, shape: [Int], shardID: Int, offset: Int, size: Int, crc32c: UInt32, isSliced: Bool) {
+            self.dtype = dtype; self.shape = shape; self.shardID = shardID; self.offset = offset
+            self.size = size; self.crc32c = crc32c; self.isSliced = isSliced
+        }
     }
 
     /// The checkpoint prefix (path without `.index`).
@@ -194,7 +200,7 @@ public struct TFBundle: Sendable {
     // MARK: - file access
 
     /// Reads `size` bytes at `offset` of `path` (the whole file when `size` is nil).
-    static func readFile(_ path: String, offset: Int = 0, size: Int? = nil) throws -> [UInt8] {
+    package static func readFile(_ path: String, offset: Int = 0, size: Int? = nil) throws -> [UInt8] {
         guard let f = fopen(path, "rb") else {
             throw SRError(.io, "\(path): cannot open (\(String(cString: strerror(errno))))")
         }

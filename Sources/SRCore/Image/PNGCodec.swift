@@ -90,7 +90,7 @@ package final class PNGReader {
     }
 
     /// The bytes must outlive the reader.
-    init(bytes: UnsafeRawBufferPointer, name: String) throws {
+    package init(bytes: UnsafeRawBufferPointer, name: String) throws {
         self.name = name
         var h: OpaquePointer?
         let rc = srpng_reader_open_memory(bytes.baseAddress, bytes.count, &h, message.buffer, PNGMessage.capacity)

@@ -9,9 +9,9 @@ public struct ResampleAxis: Sendable {
     /// Stride of `weights` per output index.
     public let ksize: Int
     /// `(first input index, tap count)` per output index.
-    let bounds: [Int32]
+    package let bounds: [Int32]
     /// Normalised double weights.
-    let weights: [Double]
+    package let weights: [Double]
     /// Weights in 22-bit fixed point, rounded half away from zero (Pillow's 8-bit path).
     let fixedWeights: [Int32]
     /// Lowest input index any output reads (may be negative for padded kernels).

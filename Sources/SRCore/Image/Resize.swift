@@ -95,7 +95,7 @@ public struct ResizePlan: Sendable {
     /// first, 40x80 -> 20x40 horizontal first). Probed against Pillow 13.0.0 on 8,549 shapes in
     /// modes "F" and "L" with no exception.
     /// MATLAB resizes the dimension with the smaller scale first, rows on a tie.
-    var verticalFirst: Bool {
+    package var verticalFirst: Bool {
         switch kernel {
         case .pillow:
             let dh = y.inSize - y.outSize, dw = x.inSize - x.outSize

@@ -138,7 +138,7 @@ public struct Upscaler: Sendable {
 
 extension Image {
     /// A copy of the rectangle at (`x`, `y`) of size `width` x `height` (all planes); must lie inside.
-    func region(x: Int, y: Int, width w: Int, height h: Int) -> Image {
+    package func region(x: Int, y: Int, width w: Int, height h: Int) -> Image {
         if x == 0 && y == 0 && w == width && h == height { return self }
         var out = Image(width: w, height: h, channels: channels)
         pixels.withUnsafeBufferPointer { src in

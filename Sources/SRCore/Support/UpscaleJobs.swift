@@ -11,6 +11,11 @@ public struct UpscaleJobs: Equatable, Sendable {
         public var output: String
         /// True when the output exists and `skipExisting` was asked for.
         public var skip: Bool
+
+        /// Creates a job.
+        public init(input: String, output: String, skip: Bool) {
+            self.input = input; self.output = output; self.skip = skip
+        }
     }
 
     /// The jobs, in order.

@@ -90,7 +90,7 @@ public final class PatchBatchLoader: @unchecked Sendable {
     deinit { stop() }
 
     /// Patch indices of `epoch` in visiting order.
-    func order(epoch: Int) -> [Int] {
+    package func order(epoch: Int) -> [Int] {
         if epoch == cachedEpoch { return cachedOrder }
         var rng = SeededGenerator(seed: seed &+ 0x5EED_0000 &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
         var slices = Array(0..<(usable / sliceLength))

@@ -34,7 +34,7 @@ package final class PaddedBuffer {
 /// `srt_conv_dw`. Not thread-safe: one graph per thread (it owns the conv kernels' scratch).
 /// A kernel failure throws; the outputs of that step are then meaningless.
 package final class TrainingGraph {
-    let config: DCSCNConfig
+    package let config: DCSCNConfig
     /// Kernel ISA of every C call (`SRK_ISA_PORTABLE` forces the portable kernels, for tests).
     package var isa = Int32(SRK_ISA_AUTO)
     private let scratch: OpaquePointer      // srk_conv_scratch, owned
@@ -42,7 +42,7 @@ package final class TrainingGraph {
     package let n: Int, h: Int, w: Int
     package let hrH: Int, hrW: Int
     /// Dropout keep probability (1 = off).
-    var keep: Float = 1
+    package var keep: Float = 1
 
     // Dense inputs (LR, bicubic and target on the 0...255 scale) and the output.
     package let lr: FloatBuffer, bic: FloatBuffer, hr: FloatBuffer, out: FloatBuffer
@@ -52,7 +52,7 @@ package final class TrainingGraph {
     private let pad: Int
     private var grid: [(h: Int, w: Int)] = []
     private var zs: [FloatBuffer] = []
-    private(set) var masks: [FloatBuffer?] = []
+    package private(set) var masks: [FloatBuffer?] = []
     private var gzs: [PaddedBuffer] = []
     private var gws: [FloatBuffer] = []
     private var packed: [FloatBuffer] = []

@@ -6,7 +6,7 @@ import SRFormats
 /// variable shapes alone, then every tensor is checked against the config's layer list.
 extension TFBundle {
     /// The TF variable names of one layer: kernel, bias (if any), PReLU slopes (if any).
-    static func variableNames(of spec: DCSCNLayerSpec) -> (kernel: String, bias: String?, alpha: String?) {
+    package static func variableNames(of spec: DCSCNLayerSpec) -> (kernel: String, bias: String?, alpha: String?) {
         let scope: String
         if case .upsample = spec.role { scope = "\(spec.name)/\(spec.name)_CNN" } else { scope = spec.name }
         return (scope + "/conv_W", spec.hasBias ? scope + "/conv_B" : nil,
