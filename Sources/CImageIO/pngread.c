@@ -142,6 +142,9 @@ int srpng_reader_read_rows(srpng_reader *r, void *buf, uint32_t count, char *msg
             if (setjmp(png_jmpbuf(r->png))) { free(rows); return fail_reader(r, SRPNG_ERR_FORMAT, msg, msglen); }
             png_read_image(r->png, rows);
             free(rows);
+            /* Re-arm the plain handler: the one above frees `rows` and must not stay armed for the
+             * png_read_end below (a damaged IEND would longjmp into it and free `rows` twice). */
+            if (setjmp(png_jmpbuf(r->png))) return fail_reader(r, SRPNG_ERR_FORMAT, msg, msglen);
         }
         memcpy(dst, r->full + (size_t)r->next_row * r->rowbytes, (size_t)count * r->rowbytes);
         r->next_row += count;

@@ -31,6 +31,27 @@ import SRTestSupport
         Self.expectFormatError(Array(Self.good[0..<8]), "signature only")
     }
 
+    /// Regression (issue "trust" #1): an interlaced PNG whose bytes after the last IDAT are
+    /// damaged — IEND missing, cut short, with a bad CRC or type — was freed twice by the reader
+    /// (abort in `free()`, killing the host). It must be a clean `.format` error.
+    @Test(arguments: [(1, false), (8, false), (8, true)])
+    func interlacedWithDamagedEnd(bits: Int, rgb: Bool) throws {
+        let w = 19, h = 13, channels = rgb ? 3 : 1
+        let samples = ImagingFixtures.samples(w * h * channels, bound: 1 << bits, seed: 3)
+        let png = try PNGRawEncoder.encode(width: w, height: h,
+                                           layout: .init(colorType: rgb ? 2 : 0, bitDepth: bits, interlaced: true),
+                                           samples: samples)
+        // The last 12 bytes are the IEND chunk: length 0, "IEND", CRC.
+        #expect(Array(png[(png.count - 8)..<(png.count - 4)]) == Array("IEND".utf8))
+        var badCRC = png; badCRC[png.count - 1] ^= 0xFF
+        var badType = png; badType[png.count - 6] = UInt8(ascii: "X")
+        for cut in [12, 8, 4, 1] { Self.expectFormatError(Array(png.prefix(png.count - cut)), "interlaced, last \(cut) bytes lost") }
+        Self.expectFormatError(badCRC, "interlaced, IEND CRC damaged")
+        Self.expectFormatError(badType, "interlaced, IEND type damaged")
+        // The undamaged file decodes.
+        _ = try PNGCodec.decode(bytes: png)
+    }
+
     @Test func truncatedEverywhere() {
         // Every prefix length in coarse steps plus the last few bytes (missing IEND).
         var cuts = Array(stride(from: 1, to: Self.good.count, by: max(1, Self.good.count / 60)))
