@@ -25,6 +25,25 @@ import Glibc
         #expect(S.listDir(dir) == ["model.h5"])
     }
 
+    /// Regression (issue "trust" #4): one NaN or infinity in any weight was accepted and gave an
+    /// all-black image with exit 0. Every constructor of parameters refuses it, naming the layer.
+    @Test(arguments: [Float.nan, .infinity, -.infinity])
+    func nonFiniteWeightsAreRefused(bad: Float) throws {
+        let p = try DCSCNParameters.heInitialized(config: .compact(scale: 2), seed: 3)
+        for (layer, field) in [(0, "kernel"), (3, "bias"), (9, "PReLU slopes")] {
+            #expect { try p.replacingLayer(layer) { l in
+                switch field {
+                case "kernel": l.kernel[5] = bad
+                case "bias": l.bias[0] = bad
+                default: l.alpha[1] = bad
+                }
+            } } throws: { e in
+                guard let e = e as? SRError else { return false }
+                return e.code == .format && e.message.contains(p.config.layers[layer].name) && e.message.contains(field)
+            }
+        }
+    }
+
     @Test func fileDescribesItself() throws {
         let dir = S.makeTempDir("wattr")
         defer { S.removeDir(dir) }

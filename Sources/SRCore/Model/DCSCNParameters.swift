@@ -49,6 +49,11 @@ public struct DCSCNParameters: Equatable, Sendable {
             guard p.alpha.count == (s.hasPReLU ? s.outChannels : 0) else {
                 throw SRError(.shapeMismatch, "layer \(s.name): PReLU has \(p.alpha.count) slopes, expected \(s.hasPReLU ? s.outChannels : 0)")
             }
+            for (what, values) in [("kernel", p.kernel), ("bias", p.bias), ("PReLU slopes", p.alpha)] {
+                if let i = values.firstIndex(where: { !$0.isFinite }) {
+                    throw SRError(.format, "layer \(s.name): \(what) value \(i) is \(values[i]) (weights must be finite)")
+                }
+            }
         }
         self.config = config
         self.layers = layers
