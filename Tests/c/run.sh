@@ -47,7 +47,7 @@ if [ "$MODE" = tsan ]; then
   mkdir -p "$WORK/lib"   # the SONAME libsrcore.so.0 -> the instrumented build
   ln -sf "$TSAN_LIB/libsrcore.so" "$WORK/lib/libsrcore.so.0"
   ln -sf libsrcore.so.0 "$WORK/lib/libsrcore.so"
-  for t in test_threads test_api; do
+  for t in test_threads test_api test_api_errors; do
     "$TSAN_CC" -fsanitize=thread -std=c11 -O1 -g -Wall -Wextra -Werror -I"$ROOT/include" "$SRC/$t.c" -o "$WORK/${t}_tsan" \
       -L"$WORK/lib" -Wl,-rpath,"$WORK/lib" -lsrcore -lpng16 -lpthread -lm \
       -L"$SWIFT_RT" -Wl,-rpath,"$SWIFT_RT" -ldispatch -lBlocksRuntime
@@ -56,6 +56,7 @@ if [ "$MODE" = tsan ]; then
   TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_threads_tsan" "$MODEL" "$SCRATCH"
   step "ThreadSanitizer: test_api"
   TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_api_tsan" "$MODEL" "$SCRATCH"
+  TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_api_errors_tsan" "$MODEL" "$SCRATCH"
   step "ThreadSanitizer: no data races reported"
   exit 0
 fi
@@ -75,15 +76,18 @@ done
 "$WORK/test_header_cxx"
 
 step "compile the tests and the example with \$(pkg-config --cflags --libs srcore)"
-for t in test_api test_threads test_cli; do
+for t in test_api test_api_errors test_threads test_cli; do
   "$CC" $CFLAGS "$SRC/$t.c" -o "$WORK/$t" $LIBS
 done
 "$CC" -std=c11 -Wall -Wextra -Werror "$ROOT/examples/c/upscale.c" -o "$WORK/upscale" $(pkg-config --cflags --libs srcore)
 
 find_model || exit 0
 
-step "test_api: errors, queries, formats, strides, tiles, progress/cancel"
+step "test_api: loading, queries, formats, strides, tiles, ensemble"
 "$WORK/test_api" "$MODEL" "$SCRATCH"
+
+step "test_api_errors: every invalid argument, file errors, progress/cancel"
+"$WORK/test_api_errors" "$MODEL" "$SCRATCH"
 
 step "test_cli: sr_upscale / sr_upscale_file equal \`sr upscale\` bit for bit"
 SRCORE_MODELS_DIR="$ROOT/Models" "$WORK/test_cli" "$MODEL" "$BIN/sr" "$SCRATCH"
@@ -98,9 +102,10 @@ step "python: examples/python/test_srcore.py (ctypes, numpy in / numpy out)"
 SRCORE_LIB="$PREFIX/lib/libsrcore.so" SRCORE_TEST_MODEL="$MODEL" python3 "$ROOT/examples/python/test_srcore.py"
 
 if command -v valgrind >/dev/null; then
-  step "valgrind memcheck: test_api and test_threads (zero errors, no definite leaks)"
+  step "valgrind memcheck: test_api, test_api_errors and test_threads (zero errors, no definite leaks)"
   VG="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --track-origins=yes -q"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_api" "$MODEL" "$SCRATCH"
+  SRCORE_TEST_QUICK=1 $VG "$WORK/test_api_errors" "$MODEL" "$SCRATCH"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_threads" "$MODEL" "$SCRATCH"
 else
   echo "SKIPPED: valgrind not installed"
