@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when a target of the core imports a layer above it or beside it.
+"""Fails when a target of the core imports a layer above it or beside it, or a source file grows
+past 400 lines.
 
 The layer order is the one Package.swift documents (docs/architecture.md). This check reads
 Package.swift's targets (name, dependencies, path) and every Swift file's `import` lines, and
@@ -51,6 +52,26 @@ def targets(package_swift):
     return out
 
 
+MAX_LINES = 400
+CODE_SUFFIXES = (".swift", ".c", ".h", ".py", ".sh")
+
+
+def long_files(root):
+    """Source files over MAX_LINES lines (one concept per file: a long file is asking to be split)."""
+    out = []
+    for top in ("Sources", "Tests", "include", "bench", "examples", "python"):
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            if "/." in dirpath or "__pycache__" in dirpath:
+                continue
+            for f in files:
+                if f.endswith(CODE_SUFFIXES):
+                    p = os.path.join(dirpath, f)
+                    n = sum(1 for _ in open(p, encoding="utf-8", errors="replace"))
+                    if n > MAX_LINES:
+                        out.append(f"{os.path.relpath(p, root)} has {n} lines (at most {MAX_LINES})")
+    return out
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
     tlist = targets(os.path.join(root, "Package.swift"))
@@ -81,11 +102,12 @@ def main():
                         errors.append(f"{rel}:{i}: imports {mod}, which {name} does not depend on")
                     if mod in RANK and name in RANK and RANK[mod] >= RANK[name] and mod != name:
                         errors.append(f"{rel}:{i}: {name} imports {mod}, a layer not below it")
+    errors += long_files(root)
     for e in errors:
         print("layer check: " + e)
     if errors:
         return 1
-    print(f"layer check: OK ({len(tlist)} targets, no upward or cross-layer imports)")
+    print(f"layer check: OK ({len(tlist)} targets, no upward or cross-layer imports, no source file over {MAX_LINES} lines)")
     return 0
 
 
