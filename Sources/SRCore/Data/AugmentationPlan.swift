@@ -22,7 +22,7 @@ public struct AugmentationPlan: Equatable, Sendable {
     /// The plan for level `level`; throws `invalidArgument` unless it is 1, 2, 4 or 8.
     public init(level: Int) throws {
         guard [1, 2, 4, 8].contains(level) else {
-            throw SRError(.invalidArgument, "--augment must be 1, 2, 4 or 8 (got \(level))")
+            throw SRError(.invalidArgument, "the augmentation level must be 1, 2, 4 or 8 (got \(level))")
         }
         self.level = level
         self.transforms = Array(0..<level)

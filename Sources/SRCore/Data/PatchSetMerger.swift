@@ -26,7 +26,7 @@ public enum PatchSetMerger {
             if k == 0 { sources = s } else {
                 try compatible(infos[0], inputs[0], r.info, path)
                 guard s == sources else {
-                    throw SRError(.format, "\(path): built from a different file list than \(inputs[0]) (/sources differ); merge joins shards of one build (same --input, --shard K/N)")
+                    throw SRError(.format, "\(path): built from a different file list than \(inputs[0]) (/sources differ); merge joins the shards of one build (the same input folders, shards K of one N)")
                 }
             }
             infos.append(r.info)
