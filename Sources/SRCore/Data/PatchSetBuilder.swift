@@ -103,7 +103,7 @@ public enum PatchSetBuilder {
                                  options: PatchBuildOptions,
                                  progress: (@Sendable (PatchBuildProgress) -> Void)?) throws -> [(Int, String)] {
         let writer = try RawRowWriter(path: path)
-        writer.preallocate(size: layout.endOfData)
+        try writer.preallocate(size: layout.endOfData)
         let state = PatchBuildState()
         let permutation = KeyedPermutation(count: plan.total, key: options.seed)
         let generator = PatchGenerator(options: options, layout: layout, writer: writer, permutation: permutation)

@@ -91,9 +91,14 @@ package final class RawRowWriter: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Allocates the file's blocks up to `size` bytes in one call (writes into holes then need no
-    /// block allocation each); a file system without fallocate just skips this.
-    package func preallocate(size: Int) {
-        _ = posix_fallocate(fd, 0, off_t(size))
+    /// block allocation each, and a full disk is found before any work is done); a file system
+    /// without fallocate just skips this.
+    /// - Throws: `.io` with ENOSPC/EFBIG/EDQUOT when the space is not there.
+    package func preallocate(size: Int) throws {
+        let rc = posix_fallocate(fd, 0, off_t(size))   // returns the error number, does not set errno
+        if rc == ENOSPC || rc == EFBIG || rc == EDQUOT {
+            throw SRError(.io, "cannot reserve \(size) bytes for the patch set", path: path, errno: rc)
+        }
     }
 
     /// Writes `bytes` as row `row` (and the following rows, if `bytes` holds several) of `dataset`.
