@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRCLI
 import SRCore
 #if canImport(Glibc)
 import Glibc
@@ -20,16 +21,16 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Weights file (srcore HDF5) to time instead of the built-in models.")
     var model: String?
 
-    @Option(help: "Time only this built-in model: c-DCSCN or L12.")
-    var builtin: String?
+    @Option(help: "Time only this built-in model.")
+    var builtin: BuiltinModel?
 
-    @Option(help: "LR input size N (an N x N image); default 256 and 512.")
+    @Option(parsing: .unconditional, help: "LR input size N, 1...8192 (an N x N image); default 256 and 512.")
     var size: Int?
 
-    @Option(help: "Worker threads.")
+    @Option(parsing: .unconditional, help: "Worker threads, 1...256.")
     var threads: Int = 2
 
-    @Option(help: "Timed runs per case (after one warm-up); default 5, or 3 when a run takes over 2 s.")
+    @Option(parsing: .unconditional, help: "Timed runs per case, 1...1000 (after one warm-up); default 5, or 3 when a run takes over 2 s.")
     var runs: Int?
 
     @Flag(help: "Print a JSON array of {model, lr_size, scale, threads, median_s, gflops}.")
@@ -47,10 +48,10 @@ struct BenchCommand: ParsableCommand {
     var saveWeights: String?
 
     func validate() throws {
-        if let s = size, s < 1 || s > 8192 { throw ValidationError("--size must be in 1...8192, got \(s)") }
-        if threads < 1 || threads > 256 { throw ValidationError("--threads must be in 1...256, got \(threads)") }
-        if let r = runs, r < 1 { throw ValidationError("--runs must be positive") }
-        if let b = builtin, !["c-DCSCN", "L12"].contains(b) { throw ValidationError("--builtin must be c-DCSCN or L12, got \(b)") }
+        try OptionCheck.require("--size", size, in: 1...8192)
+        try OptionCheck.require("--threads", threads, in: 1...256)
+        try OptionCheck.require("--runs", runs, in: 1...1000)
+        if model != nil && builtin != nil { throw ValidationError("--model and --builtin exclude each other") }
     }
 
     /// He-initialised weights (the reference's initialisation) with the final R-CNN1 kernel scaled
@@ -64,6 +65,9 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Nothing worth keeping is half-written: Ctrl-C exits 130 at once (removing --dump's temporaries).
+        Interrupt.install(.immediate, tool: "sr")
+        if let dir = dump { for f in ["lr", "bicubic", "out"] { Interrupt.removeOnSignal("\(dir)/\(f).f32.tmp") } }
         if train {
             try runTrainBench()
             return
@@ -74,8 +78,8 @@ struct BenchCommand: ParsableCommand {
             let base = path.split(separator: "/").last.map(String.init) ?? path
             models.append((base, p))
         } else {
-            if builtin != "L12" { models.append(("c-DCSCN", try Self.randomModel(.compact(scale: 2)))) }
-            if builtin != "c-DCSCN" { models.append(("L12-F196to48", try Self.randomModel(.standard(scale: 2)))) }
+            if builtin != .l12 { models.append(("c-DCSCN", try Self.randomModel(.compact(scale: 2)))) }
+            if builtin != .compact { models.append(("L12-F196to48", try Self.randomModel(.standard(scale: 2)))) }
         }
         if let out = saveWeights {
             guard models.count == 1 else { throw ValidationError("--save-weights needs exactly one model (--model or --builtin)") }

@@ -14,8 +14,8 @@ extension BenchCommand {
         if let path = model {
             models.append((path.split(separator: "/").last.map(String.init) ?? path, try WeightsFile.read(path: path).config))
         } else {
-            if builtin != "L12" { models.append(("c-DCSCN", .compact(scale: 2))) }
-            if builtin != "c-DCSCN" { models.append(("L12-F196to48", .standard(scale: 2))) }
+            if builtin != .l12 { models.append(("c-DCSCN", .compact(scale: 2))) }
+            if builtin != .compact { models.append(("L12-F196to48", .standard(scale: 2))) }
         }
         var rows: [String] = []
         for (name, config) in models {
