@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest ctest-tsan bench-srprep bench-infer
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest ctest-tsan bench-srprep bench-infer
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -41,8 +41,16 @@ check-layers:
 test: test-deps
 	$(MAKE) --no-print-directory check-layers
 	$(SWIFT) test
+	$(MAKE) --no-print-directory clitest
 	$(MAKE) --no-print-directory ctest
 	$(MAKE) --no-print-directory tbtest
+
+## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
+## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
+clitest: deps
+	$(SWIFT) build --product sr
+	$(SWIFT) build --product srprep
+	python3 Tests/cli/run.py "$$($(SWIFT) build --show-bin-path)"
 
 ## tbtest: TensorBoard's own loader (EventAccumulator) reads the event files of a short sr train run
 ## (installs the tensorboard package with pip when it is missing)

@@ -72,12 +72,15 @@ let package = Package(
         .target(name: "SRCApi", dependencies: ["SRCore", "CModels"], path: "Sources/SRCApi", exclude: ["exports.map"],
                 linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-soname=libsrcore.so.0",
                                                "-Xlinker", "--version-script=Sources/SRCApi/exports.map"])]),
+        // SRCLI: what sr and srprep share (exit statuses, error reporting, Ctrl-C handling, option checks).
+        .target(name: "SRCLI", dependencies: ["SRCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "Sources/SRCLI"),
         .executableTarget(name: "srprep",
-                          dependencies: ["SRCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Sources/srprep", swiftSettings: [.swiftLanguageMode(.v5)]),
+                          dependencies: ["SRCore", "SRCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/srprep"),
         .executableTarget(name: "sr",
-                          dependencies: ["SRCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Sources/sr", swiftSettings: [.swiftLanguageMode(.v5)]),
+                          dependencies: ["SRCore", "SRCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/sr"),
 
         // Tests: shared helpers in their own target, then the tests.
         .target(name: "SRTestSupport", dependencies: ["SRCore", "SRKernels", "CImageIO", "CKernels"], path: "Tests/SRTestSupport"),

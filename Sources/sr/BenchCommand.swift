@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRCLI
 import SRCore
 #if canImport(Glibc)
 import Glibc
@@ -20,16 +21,16 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Weights file (srcore HDF5) to time instead of the built-in models.")
     var model: String?
 
-    @Option(help: "Time only this built-in model: c-DCSCN or L12.")
-    var builtin: String?
+    @Option(help: "Time only this built-in model.")
+    var builtin: BuiltinModel?
 
-    @Option(help: "LR input size N (an N x N image); default 256 and 512.")
+    @Option(parsing: .unconditional, help: "LR input size N, 1...8192 (an N x N image); default 256 and 512.")
     var size: Int?
 
-    @Option(help: "Worker threads.")
+    @Option(parsing: .unconditional, help: "Worker threads, 1...256.")
     var threads: Int = 2
 
-    @Option(help: "Timed runs per case (after one warm-up); default 5, or 3 when a run takes over 2 s.")
+    @Option(parsing: .unconditional, help: "Timed runs per case, 1...1000 (after one warm-up); default 5, or 3 when a run takes over 2 s.")
     var runs: Int?
 
     @Flag(help: "Print a JSON array of {model, lr_size, scale, threads, median_s, gflops}.")
@@ -47,10 +48,10 @@ struct BenchCommand: ParsableCommand {
     var saveWeights: String?
 
     func validate() throws {
-        if let s = size, s < 1 || s > 8192 { throw ValidationError("--size must be in 1...8192, got \(s)") }
-        if threads < 1 || threads > 256 { throw ValidationError("--threads must be in 1...256, got \(threads)") }
-        if let r = runs, r < 1 { throw ValidationError("--runs must be positive") }
-        if let b = builtin, !["c-DCSCN", "L12"].contains(b) { throw ValidationError("--builtin must be c-DCSCN or L12, got \(b)") }
+        try OptionCheck.require("--size", size, in: 1...8192)
+        try OptionCheck.require("--threads", threads, in: 1...256)
+        try OptionCheck.require("--runs", runs, in: 1...1000)
+        if model != nil && builtin != nil { throw ValidationError("--model and --builtin exclude each other") }
     }
 
     /// He-initialised weights (the reference's initialisation) with the final R-CNN1 kernel scaled
@@ -62,6 +63,9 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Nothing worth keeping is half-written: Ctrl-C exits 130 at once (removing --dump's temporaries).
+        Interrupt.install(.immediate, tool: "sr")
+        if let dir = dump { for f in ["lr", "bicubic", "out"] { Interrupt.removeOnSignal(AtomicFile.temporaryPath(for: "\(dir)/\(f).f32", unique: false)) } }
         if train {
             try runTrainBench()
             return
@@ -72,8 +76,8 @@ struct BenchCommand: ParsableCommand {
             let base = path.split(separator: "/").last.map(String.init) ?? path
             models.append((base, p))
         } else {
-            if builtin != "L12" { models.append(("c-DCSCN", try Self.randomModel(.compact(scale: 2)))) }
-            if builtin != "c-DCSCN" { models.append(("L12-F196to48", try Self.randomModel(.standard(scale: 2)))) }
+            if builtin != .l12 { models.append(("c-DCSCN", try Self.randomModel(.compact(scale: 2)))) }
+            if builtin != .compact { models.append(("L12-F196to48", try Self.randomModel(.standard(scale: 2)))) }
         }
         if let out = saveWeights {
             guard models.count == 1 else { throw ValidationError("--save-weights needs exactly one model (--model or --builtin)") }
@@ -87,7 +91,7 @@ struct BenchCommand: ParsableCommand {
                 let r = try BenchResult.measure(name: name, network: net, size: n, threads: threads, runs: runs,
                                                 dump: results.isEmpty ? dump : nil)
                 results.append(r)
-                if !json { print(r.line); fflush(stdout) }
+                if !json { print(r.line); Console.flushOutput() }
             }
         }
         if json { print("[" + results.map(\.json).joined(separator: ",\n ") + "]") }
@@ -119,9 +123,9 @@ struct BenchResult {
         var g = SeededGenerator(seed: 42)
         let lr = Image(width: size, height: size, pixels: (0..<(size * size)).map { _ in Float(g.nextUnit() * 255) })
         let bic = Image(width: size * s, height: size * s, pixels: (0..<(size * size * s * s)).map { _ in Float(g.nextUnit() * 255) })
-        var t0 = now()
+        var t0 = Clock.monotonic()
         let first = try network.forward(lr: lr, bicubic: bic, threads: threads)
-        let warm = now() - t0
+        let warm = Clock.monotonic() - t0
         if let dir = dump {
             try writeF32(lr.pixels, "\(dir)/lr.f32")
             try writeF32(bic.pixels, "\(dir)/bicubic.f32")
@@ -130,11 +134,11 @@ struct BenchResult {
         let n = runs ?? (warm > 2 ? 3 : 5)
         var times: [Double] = [], cpu: [Double] = []
         for _ in 0..<n {
-            t0 = now()
-            let c0 = now(CLOCK_PROCESS_CPUTIME_ID)
+            t0 = Clock.monotonic()
+            let c0 = Clock.processCPU()
             _ = try network.forward(lr: lr, bicubic: bic, threads: threads)
-            times.append(now() - t0)
-            cpu.append(now(CLOCK_PROCESS_CPUTIME_ID) - c0)
+            times.append(Clock.monotonic() - t0)
+            cpu.append(Clock.processCPU() - c0)
         }
         let median = Self.median(times)
         let flops = 2.0 * Double(network.config.macsPerLRPixel) * Double(size * size)
@@ -147,23 +151,12 @@ struct BenchResult {
         return t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
     }
 
-    static func now(_ clock: clockid_t = CLOCK_MONOTONIC) -> Double {
-        var ts = timespec()
-        clock_gettime(clock, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-
+    /// Raw little-endian float32 samples, written atomically (the peer scripts read them).
     static func writeF32(_ values: [Float], _ path: String) throws {
-        let tmp = path + ".tmp"
-        guard let f = fopen(tmp, "wb") else { throw SRError(.io, "\(tmp): cannot open for writing") }
-        let ok = values.withUnsafeBufferPointer { fwrite($0.baseAddress, 4, $0.count, f) } == values.count
-        fclose(f)
-        guard ok, rename(tmp, path) == 0 else { throw SRError(.io, "\(path): write failed") }
+        let file = try AtomicFile(path: path, unique: false)   // its temp name is registered for Ctrl-C
+        try values.withUnsafeBytes { try file.write(bytes: $0) }
+        try file.commit()
     }
 }
 
-private func fmt(_ v: Double, _ digits: Int) -> String {
-    var buf = [CChar](repeating: 0, count: 64)
-    _ = withVaList([v]) { vsnprintf(&buf, 64, "%.\(digits)f", $0) }
-    return String(cString: buf)
-}
+private func fmt(_ v: Double, _ digits: Int) -> String { DecimalFormat.fixed(v, digits) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRCLI
 import SRCore
 
 /// `sr eval --model model.h5 DIR`: the reference evaluation (PSNR/SSIM on luma, bicubic baseline beside).
@@ -22,21 +23,22 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "Folder of HR PNG images.")
     var folder: String
 
-    @Option(name: .long, help: "Self-ensemble passes: 1 (off) or 8 (all flips/rotations averaged).")
+    @Option(name: .long, parsing: .unconditional, help: "Self-ensemble passes 1...8: 1 (off) ... 8 (all flips/rotations averaged).")
     var ensemble: Int = 1
 
-    @Option(name: .long, help: "Threads for each forward pass.")
+    @Option(name: .long, parsing: .unconditional, help: "Threads for each forward pass, 1...256.")
     var threads: Int = 2
 
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
     func validate() throws {
-        guard (1...8).contains(ensemble) else { throw ValidationError("--ensemble must be 1...8 (got \(ensemble))") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try OptionCheck.require("--ensemble", ensemble, in: 1...8)
+        try OptionCheck.require("--threads", threads, in: 1...256)
     }
 
     func run() throws {
+        Interrupt.install(.immediate, tool: "sr") // reads only: Ctrl-C exits 130 at once
         let network = try DCSCN(parameters: WeightsFile.read(path: model))
         let name = model.split(separator: "/").last.map(String.init) ?? model
         let report = try Evaluator.evaluate(network: network, folder: folder, ensemble: ensemble, threads: threads, model: name)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SRCore
+import SRCLI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,8 +15,8 @@ extension BenchCommand {
         if let path = model {
             models.append((path.split(separator: "/").last.map(String.init) ?? path, try WeightsFile.read(path: path).config))
         } else {
-            if builtin != "L12" { models.append(("c-DCSCN", .compact(scale: 2))) }
-            if builtin != "c-DCSCN" { models.append(("L12-F196to48", .standard(scale: 2))) }
+            if builtin != .l12 { models.append(("c-DCSCN", .compact(scale: 2))) }
+            if builtin != .compact { models.append(("L12-F196to48", .standard(scale: 2))) }
         }
         var rows: [String] = []
         for (name, config) in models {
@@ -29,7 +30,7 @@ extension BenchCommand {
                 if json {
                     rows.append("{\"model\": \"\(name)\", \"scale\": \(config.scale), \"batch\": \(c.batch), \"lr_patch\": \(c.side), \"threads\": \(threads), \"patches_per_s\": \(r.rate), \"patches_per_cpu_s\": \(r.cpuRate)}")
                 } else {
-                    print(line); fflush(stdout)
+                    print(line); Console.flushOutput()
                 }
             }
         }
@@ -51,25 +52,13 @@ extension BenchCommand {
         try run()
         var wall: [Double] = [], cpu: [Double] = []
         for _ in 0..<runs {
-            let c0 = cpuSeconds(), t0 = wallSeconds()
+            let c0 = Clock.processCPU(), t0 = Clock.monotonic()
             try run()
-            wall.append(wallSeconds() - t0); cpu.append(cpuSeconds() - c0)
+            wall.append(Clock.monotonic() - t0); cpu.append(Clock.processCPU() - c0)
         }
         let patches = Double(steps * batch)
         return (patches / wall.sorted()[wall.count / 2], patches / cpu.sorted()[cpu.count / 2], runs, steps)
     }
 }
 
-private func wallSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
-private func cpuSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
-private func fmt1(_ x: Double) -> String { String(Double(Int(x * 10 + 0.5)) / 10) }
+private func fmt1(_ x: Double) -> String { DecimalFormat.fixed(x, 1) }

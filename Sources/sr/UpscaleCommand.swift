@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRCLI
 import SRCore
 #if canImport(Glibc)
 import Glibc
@@ -10,16 +11,22 @@ struct UpscaleCommand: ParsableCommand {
         commandName: "upscale",
         abstract: "Upscale PNG images (a file or a folder) with a DCSCN model.",
         discussion: """
-            Luma goes through the network; colour (Cb/Cr) and alpha are upscaled with the same bicubic
-            and the result is rounded and clipped. Gray stays gray, 16-bit stays 16-bit. Large images are
-            processed in strips and tiles (halo = receptive field), so the result equals whole-image
+            Luma goes through the network; colour (Cb/Cr) and alpha are upscaled with the same bicubic \
+            and the result is rounded and clipped. Gray stays gray, 16-bit stays 16-bit. Large images are \
+            processed in strips and tiles (halo = receptive field), so the result equals whole-image \
             inference while memory stays bounded. Outputs are written to a temporary file and renamed.
 
             Examples:
               sr upscale photo.png -o photo-x2.png
               sr upscale photos/ -o photos-x2/ --model my-x3.h5 --ensemble 8
-            Without --model, the shipped model for --scale is used (Models/dcscn-x<scale>.h5).
-            Exit status: 0 if every file succeeded, 1 if any failed.
+
+            Without --model, the shipped model for --scale is used (Models/dcscn-x<scale>.h5). \
+            An output folder is only created when there is a file to write, and removed again when \
+            no file could be written.
+
+            Exit status: 0 if every file succeeded; if any failed, the status of their errors when \
+            they agree (65 bad PNG, 74 I/O ...), else 1; 130 on Ctrl-C (the file being written is \
+            removed, the ones already finished stay).
             """)
 
     @Argument(help: "Input PNG file or folder of PNGs.")
@@ -31,22 +38,22 @@ struct UpscaleCommand: ParsableCommand {
     @Option(help: "Weights file (srcore HDF5). Default: the shipped model for --scale.")
     var model: String?
 
-    @Option(help: "Scale of the shipped model to use when --model is absent (2, 3 or 4).")
-    var scale: Int = 2
+    @Option(help: "Scale of the shipped model to use when --model is absent.")
+    var scale: ShippedScale = .x2
 
-    @Option(help: "Self-ensemble passes 1...8 (8 = all flips/rotations averaged; 8x slower, slightly better).")
+    @Option(parsing: .unconditional, help: "Self-ensemble passes 1...8 (8 = all flips/rotations averaged; 8x slower, slightly better).")
     var ensemble: Int = 1
 
-    @Option(help: "Tile size in LR pixels (default: from a 256 MiB budget).")
+    @Option(parsing: .unconditional, help: "Tile size in LR pixels, 1...65536 (default: from a 256 MiB budget).")
     var tile: Int?
 
-    @Option(help: "Worker threads (default: all CPUs).")
+    @Option(parsing: .unconditional, help: "Worker threads, 1...256 (default: all CPUs).")
     var threads: Int?
 
-    @Option(help: "Output bit depth, 8 or 16 (default: the input's).")
-    var bitDepth: Int?
+    @Option(help: "Output bit depth (default: the input's).")
+    var bitDepth: OutputBitDepth?
 
-    @Option(help: "PNG compression level 0...9 (higher: smaller files, slower; 9 is several times slower than 3).")
+    @Option(parsing: .unconditional, help: "PNG compression level 0...9 (higher: smaller files, slower; 9 is several times slower than 3).")
     var compression: Int = 3
 
     @Flag(help: "Skip inputs whose output already exists.")
@@ -59,27 +66,31 @@ struct UpscaleCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if !(1...8).contains(ensemble) { throw ValidationError("--ensemble must be in 1...8, got \(ensemble)") }
-        if let t = tile, t < 1 { throw ValidationError("--tile must be positive, got \(t)") }
-        if let t = threads, !(1...256).contains(t) { throw ValidationError("--threads must be in 1...256, got \(t)") }
-        if let b = bitDepth, b != 8 && b != 16 { throw ValidationError("--bit-depth must be 8 or 16, got \(b)") }
-        if model == nil && ![2, 3, 4].contains(scale) { throw ValidationError("--scale must be 2, 3 or 4, got \(scale)") }
-        if !(0...9).contains(compression) { throw ValidationError("--compression must be in 0...9, got \(compression)") }
+        try OptionCheck.require("--ensemble", ensemble, in: 1...8)
+        try OptionCheck.require("--tile", tile, in: 1...65536)
+        try OptionCheck.require("--threads", threads, in: 1...256)
+        try OptionCheck.require("--compression", compression, in: 0...9)
         if skipExisting && force { throw ValidationError("--skip-existing and --force exclude each other") }
     }
 
     func run() throws {
-        let modelPath = try model ?? ShippedModel.path(scale: scale)
+        // Ctrl-C sets a flag: the strip loop stops, the writer removes its temporary file.
+        Interrupt.install(.deferred, tool: "sr")
+        let modelPath = try model ?? ShippedModel.path(scale: scale.rawValue)
         let network = try DCSCN(parameters: WeightsFile.read(path: modelPath))
-        let options = UpscaleOptions(ensemble: ensemble, tileSize: tile,
-                                     threads: threads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let cpus = max(1, min(256, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let options = UpscaleOptions(ensemble: ensemble, tileSize: tile, threads: threads ?? cpus)
         let upscaler = ColorUpscaler(upscaler: Upscaler(network: network), options: options)
         let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force)
-        if let folder = plan.folderToCreate { try FileSystem.makeDirectory(folder) }
+        try Interrupt.check("nothing was written")
+        let createdFolder = plan.folderToCreate
+        if let folder = createdFolder { try FileSystem.makeDirectory(folder) }
         let jobs = plan.jobs
         let progress = ProgressLine(total: jobs.count, enabled: !quiet)
-        var failed = 0, skipped = 0
+        var written = 0, skipped = 0
+        var failures: [ExitStatus] = []
         for (i, job) in jobs.enumerated() {
+            if Interrupt.requested { break }
             if job.skip {
                 skipped += 1
                 progress.update(current: i + 1, progress: Double(i + 1), name: job.input)
@@ -87,22 +98,32 @@ struct UpscaleCommand: ParsableCommand {
             }
             progress.update(current: i + 1, progress: Double(i), name: job.input)
             do {
-                try upscaler.upscaleFile(input: job.input, output: job.output, bitDepth: bitDepth,
-                                           compressionLevel: compression) { done, total in
+                try upscaler.upscaleFile(input: job.input, output: job.output, bitDepth: bitDepth?.rawValue,
+                                         compressionLevel: compression) { done, total in
                     progress.update(current: i + 1, progress: Double(i) + Double(done) / Double(total), name: job.input)
-                    return true
+                    return !Interrupt.requested
                 }
+                written += 1
+            } catch let e as SRError where e.code == .cancelled && Interrupt.requested {
+                break // the writer has removed its temporary file; job.output is untouched
             } catch {
-                failed += 1
+                failures.append((error as? SRError).map { ExitStatus($0.code) } ?? .failure)
                 progress.clear()
-                fputs("error: \(error)\n", stderr)
+                Console.error("sr: error: \(error)\n")
             }
         }
         progress.finish()
-        if jobs.count > 1 || failed > 0 || skipped > 0 {
-            fputs("\(jobs.count - failed - skipped) upscaled, \(skipped) skipped, \(failed) failed\n", stderr)
+        if written == 0, let folder = createdFolder { rmdir(folder) } // only if still empty
+        if Interrupt.requested {
+            throw SRError(.cancelled, "interrupted after \(written) of \(jobs.count) files; "
+                          + "the unfinished output was removed")
         }
-        if failed > 0 { throw ExitCode(1) }
+        if jobs.count > 1 || !failures.isEmpty || skipped > 0 {
+            Console.error("\(written) upscaled, \(skipped) skipped, \(failures.count) failed\n")
+        }
+        if let first = failures.first {
+            throw ExitCode(failures.allSatisfy { $0 == first } ? first.rawValue : ExitStatus.failure.rawValue)
+        }
     }
 }
 
@@ -136,7 +157,7 @@ enum ShippedModel {
 final class ProgressLine {
     let total: Int
     let enabled: Bool
-    let start = ProgressLine.now()
+    let start = Clock.monotonic()
     var lastDraw = -1.0e9
     var width = 0
 
@@ -145,42 +166,32 @@ final class ProgressLine {
         self.enabled = enabled
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-
-    static func format(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        return t >= 3600 ? "\(t / 3600)h\(t % 3600 / 60)m" : t >= 60 ? "\(t / 60)m\(t % 60)s" : "\(t)s"
-    }
 
     /// Shows file `current` (1-based) of `total`, with `progress` files' worth of work done.
     func update(current: Int, progress: Double, name: String) {
         guard enabled else { return }
-        let t = ProgressLine.now()
+        let t = Clock.monotonic()
         if t - lastDraw < 0.25 && progress < Double(total) { return }
         lastDraw = t
         let elapsed = t - start
         let eta = progress > 0 ? elapsed / progress * (Double(total) - progress) : 0
         let base = name.split(separator: "/").last.map(String.init) ?? name
-        let line = "\(current)/\(total) \(base)  elapsed \(ProgressLine.format(elapsed))"
-            + (progress > 0 ? "  ETA \(ProgressLine.format(eta))" : "")
+        let line = "\(current)/\(total) \(base)  elapsed \(DecimalFormat.duration(elapsed))"
+            + (progress > 0 ? "  ETA \(DecimalFormat.duration(eta))" : "")
         let pad = max(0, width - line.count)
-        fputs("\r" + line + String(repeating: " ", count: pad), stderr)
+        Console.error("\r" + line + String(repeating: " ", count: pad))
         width = line.count
     }
 
     func clear() {
         guard enabled, width > 0 else { return }
-        fputs("\r" + String(repeating: " ", count: width) + "\r", stderr)
+        Console.error("\r" + String(repeating: " ", count: width) + "\r")
         width = 0
     }
 
     func finish() {
         guard enabled, width > 0 else { return }
-        fputs("\n", stderr)
+        Console.error("\n")
         width = 0
     }
 }

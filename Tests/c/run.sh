@@ -31,7 +31,7 @@ find_model() {
   REF="$ROOT/../shared/reference/dcscn-tf/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt"
   if [ -z "$MODEL" ] && [ -f "$REF.index" ]; then
     MODEL="$WORK/reference-x2.h5"
-    "$BIN/sr" import-tf "$REF" -o "$MODEL" >/dev/null
+    "$BIN/sr" import-tf "$REF" -o "$MODEL" --force >/dev/null
   fi
   if [ -z "$MODEL" ]; then
     echo "SKIPPED: no model (no Models/dcscn-x2.h5, no ../shared reference, SRCORE_TEST_MODEL unset)"

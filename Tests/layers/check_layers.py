@@ -23,8 +23,9 @@ RANK = {
     "SRData": 4, "SREval": 4,
     "SRTrain": 5,
     "SRCore": 6,
-    "SRCApi": 7, "sr": 7, "srprep": 7,
-    "SRTestSupport": 8, "SRCoreTests": 9,
+    "SRCApi": 7, "SRCLI": 7,
+    "sr": 8, "srprep": 8,
+    "SRTestSupport": 9, "SRCoreTests": 10,
 }
 # C and system-library targets: which layers may use them directly.
 C_USERS = {

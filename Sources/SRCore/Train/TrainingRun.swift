@@ -40,6 +40,9 @@ public struct TrainRunOptions: Sendable {
     public var provenance: [String: String] = [:]
     /// Write TensorBoard event files.
     public var tensorBoard = true
+    /// Polled before every step; returning true ends `run()` with `.cancelled` (Ctrl-C in
+    /// `sr train`). Files already written stay whole: every save is a temporary file renamed.
+    public var shouldStop: (@Sendable () -> Bool)? = nil
 
     /// Options for `runDir`.
     public init(runDir: String) { self.runDir = runDir }
@@ -144,6 +147,9 @@ public final class TrainingRun {
         let tStart = t0, stepStart = trainer.step
         var lastLoss = Double.nan
         while trainer.step < steps {
+            if let stop = options.shouldStop, stop() {
+                throw SRError(.cancelled, "interrupted at step \(trainer.step) of \(steps)")
+            }
             let b = try loader.next()
             let r: TrainStepResult
             do { r = try trainer.train(b, stepsPerEpoch: spe) } catch { loader.release(); throw error }
