@@ -1,7 +1,7 @@
 import ArgumentParser
 import SRCore
 
-/// `sr import-tf PREFIX -o model.h5`: converts a reference TensorFlow checkpoint to srcore's weights file.
+/// `sr import-tf PREFIX -o model.safetensors`: converts a reference TensorFlow checkpoint to srcore's weights file.
 struct ImportTFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-tf",
@@ -12,13 +12,13 @@ struct ImportTFCommand: ParsableCommand {
         scale, upsampler) is inferred from the variable shapes; Adam slots are dropped.
 
         Example:
-          sr import-tf models/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt -o cdcscn_x2.h5
+          sr import-tf models/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt -o cdcscn_x2.safetensors
         """)
 
     @Argument(help: "Checkpoint prefix (the path without .index; a path ending in .index is accepted).")
     var prefix: String
 
-    @Option(name: .shortAndLong, help: "Weights file to write (HDF5; written to a temp file and renamed).")
+    @Option(name: .shortAndLong, help: "Weights file to write: .safetensors, or .h5 for the legacy HDF5 layout (written to a temp file and renamed).")
     var output: String
 
     func run() throws {
