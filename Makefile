@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest ctest-tsan bench-srprep bench-infer
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest ctest-tsan bench-srprep bench-infer
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -25,12 +25,12 @@ release: deps
 	$(SWIFT) build -c release
 
 ## test-deps: what the host tests need beyond the build: valgrind (apt-get) and numpy, h5py, Pillow,
-## tensorboard (pip), each installed only when missing
-PY_TEST_PACKAGES := numpy h5py pillow tensorboard
+## tensorboard, safetensors (pip), each installed only when missing
+PY_TEST_PACKAGES := numpy h5py pillow tensorboard safetensors
 test-deps: deps
 	@dpkg -s valgrind >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  echo "installing: valgrind"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
-	@python3 -c "import numpy, h5py, PIL, tensorboard" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
+	@python3 -c "import numpy, h5py, PIL, tensorboard, safetensors" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
 	  python3 -m pip install -q $(PY_TEST_PACKAGES); }
 
 ## check-layers: no target of the core imports a layer above or beside it (Package.swift + imports)
@@ -44,6 +44,7 @@ test: test-deps
 	$(MAKE) --no-print-directory clitest
 	$(MAKE) --no-print-directory ctest
 	$(MAKE) --no-print-directory tbtest
+	$(MAKE) --no-print-directory sttest
 
 ## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
 ## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
@@ -58,9 +59,15 @@ tbtest: test-deps
 	$(SWIFT) build --product sr
 	python3 Tests/python/check_tensorboard_events.py "$$($(SWIFT) build --show-bin-path)/sr"
 
+## sttest: safetensors interop: Python (the safetensors package and a stdlib + numpy reader) reads the
+## weights srcore writes and srcore reads the ones Python writes, every float compared exactly
+sttest: test-deps
+	$(SWIFT) build --product sr
+	python3 Tests/python/check_safetensors_interop.py "$$($(SWIFT) build --show-bin-path)/sr"
+
 ## lib: release build of libsrcore.so, the C API of include/srcore.h (builtin models from Models/)
 lib: deps
-	@for f in Models/dcscn-x2.h5 Models/dcscn-x3.h5 Models/dcscn-x4.h5; do \
+	@for f in Models/dcscn-x2.safetensors Models/dcscn-x3.safetensors Models/dcscn-x4.safetensors; do \
 	  if [ -e "$$f" ] && [ "$$f" -nt Sources/CModels/models.c ]; then touch Sources/CModels/models.c; fi; done
 	$(SWIFT) build -c release --product srcore
 
@@ -106,9 +113,9 @@ demo: release
 	name=$$(basename "$$in" .png); out="demo-out/$$name-x$(SCALE).png"; \
 	"$$B/sr" upscale "$$in" -o "$$out" --scale $(SCALE) --force; \
 	echo "upscaled x$(SCALE) with the shipped model: $$in -> $$out"; \
-	if [ -d ../shared/data/eval/set5 ] && [ -f Models/dcscn-x$(SCALE).h5 ]; then \
+	if [ -d ../shared/data/eval/set5 ] && [ -f Models/dcscn-x$(SCALE).safetensors ]; then \
 	  echo "set5 evaluation of the shipped x$(SCALE) model (model vs bicubic):"; \
-	  "$$B/sr" eval --model Models/dcscn-x$(SCALE).h5 ../shared/data/eval/set5; fi
+	  "$$B/sr" eval --model Models/dcscn-x$(SCALE).safetensors ../shared/data/eval/set5; fi
 
 clean:
 	rm -rf .build

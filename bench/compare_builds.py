@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Times two builds of `sr` side by side, interleaved, and prints medians and the ratio B/A.
+"""Times builds of `sr` side by side, interleaved, and prints medians and each one's ratio to the first.
 
 Used to measure what a build change costs (e.g. -Ounchecked -> -O):
-    python3 bench/compare_builds.py --a OLD/sr --b NEW/sr [--rounds 5] [--threads 2]
+    python3 bench/compare_builds.py NAME=OLD/sr NAME=NEW/sr [...] [--rounds 5] [--threads 2]
 Cases: the forward pass of c-DCSCN x2 at 512x512 LR and of L12 at 256x256 LR (`sr bench`, GFLOP/s), and
 training steps of c-DCSCN x2 at batch 20 of 24x24 and batch 32 of 32x32 (`sr bench --train`, patches/s).
-Rounds alternate A and B (A B, B A, ...) so drift in machine load hits both alike.
+Rounds rotate the order of the builds so drift in machine load hits all alike.
 """
 import argparse
 import json
@@ -32,17 +32,17 @@ def measure(sr, threads):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--a", required=True, help="baseline sr binary")
-    ap.add_argument("--b", required=True, help="candidate sr binary")
+    ap.add_argument("builds", nargs="+", help="NAME=path/to/sr; the first is the baseline")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    samples = {"a": {}, "b": {}}
+    builds = [b.split("=", 1) for b in args.builds]
+    samples = {name: {} for name, _ in builds}
     for i in range(args.rounds):
-        order = ("a", "b") if i % 2 == 0 else ("b", "a")
-        for which in order:
-            for k, v in measure(getattr(args, which), args.threads).items():
-                samples[which].setdefault(k, []).append(v)
+        order = builds[i % len(builds):] + builds[:i % len(builds)]
+        for name, sr in order:
+            for k, v in measure(sr, args.threads).items():
+                samples[name].setdefault(k, []).append(v)
         print(f"round {i + 1}/{args.rounds} done", flush=True)
     cpu = {}
     for line in open("/proc/cpuinfo"):
@@ -51,11 +51,13 @@ def main():
             cpu[k.strip()] = v.strip()
     print(f"CPU: {cpu.get('model name')} (family {cpu.get('cpu family')}, model {cpu.get('model')}), "
           f"{args.threads} threads, {args.rounds} interleaved rounds, medians")
-    print(f"| case | A | B | B/A |")
-    print(f"|---|---|---|---|")
-    for k in samples["a"]:
-        a, b = statistics.median(samples["a"][k]), statistics.median(samples["b"][k])
-        print(f"| {k} | {a:.1f} | {b:.1f} | {b / a:.3f} |")
+    names = [n for n, _ in builds]
+    print("| case | " + " | ".join(names) + " | " + " | ".join(f"{n}/{names[0]}" for n in names[1:]) + " |")
+    print("|---" * (2 * len(names)) + "|")
+    for k in samples[names[0]]:
+        med = [statistics.median(samples[n][k]) for n in names]
+        print(f"| {k} | " + " | ".join(f"{m:.1f}" for m in med) + " | "
+              + " | ".join(f"{m / med[0]:.3f}" for m in med[1:]) + " |")
 
 
 if __name__ == "__main__":

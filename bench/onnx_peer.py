@@ -4,7 +4,8 @@
 For each case (model x LR size) this script
   1. runs `sr bench --model FILE --size N --threads T --json --dump DIR` (our median, GFLOP/s, and
      the input/output of our first run as raw float32),
-  2. builds the network in ONNX from the same srcore weights file (HDF5, read with h5py; layout in
+  2. builds the network in ONNX from the same srcore weights file (safetensors read with json + numpy, or
+     legacy HDF5 read with h5py; layout in
      Sources/SRCore/Formats/WeightsFile.swift), runs it with onnxruntime on the same input and checks
      max |ours - onnxruntime| <= 1e-3 (0..255 scale),
   3. times onnxruntime (T intra-op threads, one warm-up, median of the same number of runs),
@@ -43,8 +44,42 @@ def _attr(f, name):
     return v
 
 
+def load_weights_safetensors(path):
+    """Reads an srcore safetensors weights file (format_version 2.x): config in __metadata__, tensors
+    <layer>/kernel (HWIO), /bias, /alpha."""
+    import json, struct
+    with open(path, "rb") as f:
+        b = f.read()
+    (n,) = struct.unpack("<Q", b[:8])
+    header = json.loads(b[8:8 + n].decode("utf-8"))
+    meta, data = header.pop("__metadata__", {}), b[8 + n:]
+    if meta.get("format") != "srcore.weights":
+        sys.exit(f"{path}: not an srcore weights file")
+
+    def tensor(name):
+        t = header.get(name)
+        if t is None:
+            return None
+        begin, end = t["data_offsets"]
+        return np.frombuffer(data[begin:end], dtype="<f4").reshape(t["shape"]).astype(np.float32)
+
+    cfg = {k: int(meta[k]) for k in ("scale", "nin_a", "nin_b", "kernel_size")}
+    cfg["feature_widths"] = json.loads(meta["feature_widths"])
+    blocks = iter(json.loads(meta["upsample_blocks"]))
+    roles = {"A1": "nin_a", "B1": "nin_b1", "B2": "nin_b2", "R-CNN1": "reconstruct"}
+    layers = []
+    for name in json.loads(meta["layer_order"]):
+        role = "feature" if name.startswith("CNN") else "upsample" if name.startswith("Up-PS") else roles[name]
+        layers.append({"name": name, "role": role, "block": next(blocks) if role == "upsample" else 0,
+                       "kernel": tensor(name + "/kernel"), "bias": tensor(name + "/bias"), "alpha": tensor(name + "/alpha")})
+    return cfg, layers
+
+
 def load_weights(path):
     """Reads an srcore weights file: config attributes and per-layer tensors."""
+    with open(path, "rb") as f:
+        if f.read(8) != b"\x89HDF\r\n\x1a\n":
+            return load_weights_safetensors(path)
     with h5py.File(path, "r") as f:
         if _attr(f, "format") != "srcore.weights":
             sys.exit(f"{path}: not an srcore weights file")

@@ -97,17 +97,21 @@ const char *sr_last_error(void);
 typedef struct sr_model sr_model;
 
 /**
- * Loads a model from an srcore weights file (HDF5, `format="srcore.weights"`, as written by
- * `sr import-tf` and `sr train`). On success stores a new handle in *model (free it with
+ * Loads a model from an srcore weights file in the safetensors layout (`format="srcore.weights"`,
+ * format_version 2.x, as written by `sr train`, `sr import-tf -o x.safetensors` and `sr convert`;
+ * docs/weights.md). Every byte is checked by srcore's own parser, so a file from anywhere is safe to
+ * load. Legacy HDF5 weights files are refused with SR_ERROR_UNSUPPORTED (convert them once with
+ * `sr convert IN.h5 -o OUT.safetensors`). On success stores a new handle in *model (free it with
  * sr_model_free); on failure stores NULL. Errors: SR_ERROR_INVALID_ARGUMENT (NULL path or model),
  * SR_ERROR_IO (cannot open), SR_ERROR_FORMAT / SR_ERROR_UNSUPPORTED / SR_ERROR_SHAPE_MISMATCH (not a
- * valid weights file). Thread-safe.
+ * valid weights file), SR_ERROR_OUT_OF_MEMORY (a file over 256 MiB). Thread-safe.
  */
 int sr_model_load(const char *path, sr_model **model);
 
 /**
- * Loads a model from a weights file image held in memory (the bytes of a model.h5 file). The bytes are
- * copied; the caller may free them when the call returns. Errors as sr_model_load. Thread-safe.
+ * Loads a model from a weights file image held in memory (the bytes of a model.safetensors file; HDF5
+ * is refused as in sr_model_load). The bytes are copied; the caller may free them when the call
+ * returns. Errors as sr_model_load. Thread-safe.
  */
 int sr_model_load_memory(const void *data, size_t size, sr_model **model);
 

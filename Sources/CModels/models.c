@@ -1,4 +1,4 @@
-/* The shipped weights, embedded byte for byte from Models/dcscn-x{2,3,4}.h5 (C23 #embed; clang >= 19,
+/* The shipped weights, embedded byte for byte from Models/dcscn-x{2,3,4}.safetensors (C23 #embed; clang >= 19,
    which is the compiler SwiftPM uses). A file missing at build time simply leaves that scale out:
    sr_model_load_builtin then reports "no builtin model for scale N". After adding a model file to a
    tree that was already built, `make lib` touches this file so it is recompiled. */
@@ -6,23 +6,23 @@
 
 #pragma clang diagnostic ignored "-Wc23-extensions"
 
-#if __has_embed("../../Models/dcscn-x2.h5")
+#if __has_embed("../../Models/dcscn-x2.safetensors")
 static const unsigned char model_x2[] = {
-#embed "../../Models/dcscn-x2.h5"
+#embed "../../Models/dcscn-x2.safetensors"
 };
 #define SRM_HAVE_X2 1
 #endif
 
-#if __has_embed("../../Models/dcscn-x3.h5")
+#if __has_embed("../../Models/dcscn-x3.safetensors")
 static const unsigned char model_x3[] = {
-#embed "../../Models/dcscn-x3.h5"
+#embed "../../Models/dcscn-x3.safetensors"
 };
 #define SRM_HAVE_X3 1
 #endif
 
-#if __has_embed("../../Models/dcscn-x4.h5")
+#if __has_embed("../../Models/dcscn-x4.safetensors")
 static const unsigned char model_x4[] = {
-#embed "../../Models/dcscn-x4.h5"
+#embed "../../Models/dcscn-x4.safetensors"
 };
 #define SRM_HAVE_X4 1
 #endif

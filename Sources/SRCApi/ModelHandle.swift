@@ -36,7 +36,7 @@ final class ModelHandle {
     }
 }
 
-/// Loads a weights file.
+/// Loads a safetensors weights file (HDF5 is refused: docs/weights.md, "What srcore trusts").
 @_cdecl("sr_model_load")
 public func sr_model_load(_ path: UnsafePointer<CChar>?, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     boundary("sr_model_load") {
@@ -44,11 +44,11 @@ public func sr_model_load(_ path: UnsafePointer<CChar>?, _ model: UnsafeMutableP
         guard let path else { throw invalid("path is NULL") }
         let p = String(cString: path)
         guard !p.isEmpty else { throw invalid("path is empty") }
-        try ModelHandle.publish(model) { try WeightsFile.read(path: p) }
+        try ModelHandle.publish(model) { try WeightsFile.readSafeTensors(path: p) }
     }
 }
 
-/// Loads a weights file image from memory.
+/// Loads a safetensors weights file image from memory (HDF5 is refused).
 @_cdecl("sr_model_load_memory")
 public func sr_model_load_memory(_ data: UnsafeRawPointer?, _ size: Int,
                                  _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
@@ -58,7 +58,7 @@ public func sr_model_load_memory(_ data: UnsafeRawPointer?, _ size: Int,
         guard size > 0 else { throw invalid("size \(UInt(bitPattern: size)) must be positive and fit in ssize_t") }
         let bytes = UnsafeRawBufferPointer(start: data, count: size)
         try ModelHandle.publish(model) {
-            try WeightsFile.read(bytes: bytes, name: "<memory: \(size) bytes>")
+            try WeightsFile.readSafeTensors(bytes: bytes, name: "<memory: \(size) bytes>")
         }
     }
 }
@@ -76,7 +76,7 @@ public func sr_model_load_builtin(_ scale: Int32, _ model: UnsafeMutablePointer<
         }
         let bytes = UnsafeRawBufferPointer(start: data, count: size)
         try ModelHandle.publish(model) {
-            try WeightsFile.read(bytes: bytes, name: "<builtin dcscn-x\(scale).h5>")
+            try WeightsFile.readSafeTensors(bytes: bytes, name: "<builtin dcscn-x\(scale).safetensors>")
         }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 
 // The fixed-choice options of sr: parsed (and listed in --help) by swift-argument-parser.
 
-/// `sr upscale --scale`: the scales of the shipped models (Models/dcscn-x<scale>.h5).
+/// `sr upscale --scale`: the scales of the shipped models (Models/dcscn-x<scale>.safetensors).
 enum ShippedScale: Int, CaseIterable, ExpressibleByArgument {
     case x2 = 2, x3 = 3, x4 = 4
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import SRCLI
 import SRCore
 
-/// `sr eval --model model.h5 DIR`: the reference evaluation (PSNR/SSIM on luma, bicubic baseline beside).
+/// `sr eval --model model.safetensors DIR`: the reference evaluation (PSNR/SSIM on luma, bicubic baseline beside).
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -14,7 +14,7 @@ struct EvalCommand: ParsableCommand {
         and SSIM exactly as the DCSCN reference does.
 
         Example:
-          sr eval --model cdcscn_x2.h5 data/eval/set5 --ensemble 8
+          sr eval --model cdcscn_x2.safetensors data/eval/set5 --ensemble 8
         """)
 
     @Option(name: .long, help: "Weights file (srcore HDF5, e.g. from `sr import-tf`).")

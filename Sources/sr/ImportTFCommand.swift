@@ -5,7 +5,7 @@ import SRCore
 import Glibc
 #endif
 
-/// `sr import-tf PREFIX -o model.h5`: converts a reference TensorFlow checkpoint to srcore's weights file.
+/// `sr import-tf PREFIX -o model.safetensors`: converts a reference TensorFlow checkpoint to srcore's weights file.
 struct ImportTFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-tf",
@@ -20,13 +20,13 @@ struct ImportTFCommand: ParsableCommand {
         write itself (a temporary file renamed) is not cut short.
 
         Example:
-          sr import-tf models/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt -o cdcscn_x2.h5
+          sr import-tf models/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt -o cdcscn_x2.safetensors
         """)
 
     @Argument(help: "Checkpoint prefix (the path without .index; a path ending in .index is accepted).")
     var prefix: String
 
-    @Option(name: .shortAndLong, help: "Weights file to write (HDF5; written to a temp file and renamed).")
+    @Option(name: .shortAndLong, help: "Weights file to write: .safetensors, or .h5 for the legacy HDF5 layout (written to a temp file and renamed).")
     var output: String
 
     @Flag(help: "Replace an existing output file.")

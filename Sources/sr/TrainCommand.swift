@@ -13,7 +13,7 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         Defaults are the reference recipe (SPEC §11.4) on c-DCSCN: MSE + 1e-4 L2 on kernels, Adam \
         (0.9, 0.999, 1e-8), global-norm clip 5, batch 20, step decay 0.002 x0.5 every 9 epochs until 2e-5.
-        The run folder gets checkpoint.h5 (resumable), model.h5 (weights with provenance), train.csv, \
+        The run folder gets checkpoint.h5 (resumable), model.safetensors (weights with provenance), train.csv, \
         validation.csv, train.svg and TensorBoard event files.
 
         Example (the shipped x2 model):
@@ -22,7 +22,7 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @Option(help: "Patch set from `srprep build` (HDF5).") var data: String
-    @Option(help: "Run folder (created; holds checkpoints, logs, model.h5).") var runDir: String
+    @Option(help: "Run folder (created; holds checkpoints, logs, model.safetensors).") var runDir: String
     // Architecture (defaults: c-DCSCN). Widths: the trainer's kernels take at most 1024 channels a layer.
     @Option(parsing: .unconditional, help: "Upscaling factor, 2...8 (the patch set's).") var scale: Int = 2
     @Option(parsing: .unconditional, help: "Feature-extraction layers, 1...64.") var layers: Int = 7

@@ -18,9 +18,9 @@ struct UpscaleCommand: ParsableCommand {
 
             Examples:
               sr upscale photo.png -o photo-x2.png
-              sr upscale photos/ -o photos-x2/ --model my-x3.h5 --ensemble 8
+              sr upscale photos/ -o photos-x2/ --model my-x3.safetensors --ensemble 8
 
-            Without --model, the shipped model for --scale is used (Models/dcscn-x<scale>.h5). \
+            Without --model, the shipped model for --scale is used (Models/dcscn-x<scale>.safetensors). \
             An output folder is only created when there is a file to write, and removed again when \
             no file could be written.
 
@@ -130,7 +130,7 @@ struct UpscaleCommand: ParsableCommand {
 /// Finds the models shipped in the package's Models/ folder.
 enum ShippedModel {
     static func path(scale: Int) throws -> String {
-        let name = "dcscn-x\(scale).h5"
+        let name = "dcscn-x\(scale).safetensors"
         var candidates: [String] = []
         if let exe = executableDirectory() {
             // .build/<triple>/<config>/sr, .build/<config>/sr, or an installed bin/ beside share/.

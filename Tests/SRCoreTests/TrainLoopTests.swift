@@ -30,8 +30,8 @@ import SRTestSupport
         #expect(last < first / 8, "loss \(first) -> \(last)")
         #expect(lines.count == 6 && lines[0].contains("patches/s") && lines[0].contains("ETA"))
         // The run folder has everything the CLI promises.
-        for f in ["checkpoint.h5", "model.h5", "train.csv", "train.svg"] { #expect(access(dir + "/run/" + f, R_OK) == 0, "\(f)") }
-        let exported = try WeightsFile.read(path: dir + "/run/model.h5")
+        for f in ["checkpoint.h5", "model.safetensors", "train.csv", "train.svg"] { #expect(access(dir + "/run/" + f, R_OK) == 0, "\(f)") }
+        let exported = try WeightsFile.readSafeTensors(path: dir + "/run/model.safetensors")
         #expect(exported.provenance["steps"] == "300")
         #expect(try exported.layers == trainer.parameters().layers)
     }

@@ -6,7 +6,7 @@ import SRTestSupport
 import Glibc
 #endif
 
-/// The srcore weights file: exact round trips, self-description, and refusal of bad files.
+/// The legacy HDF5 weights file (format_version 1.x): exact round trips, self-description, refusal of bad files.
 @Suite struct WeightsFileTests {
     typealias S = FormatsTestSupport
 

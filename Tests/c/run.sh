@@ -6,8 +6,8 @@
 #                                                with `swift build --sanitize=thread` (make ctest-tsan)
 #   WORK         scratch folder (WORK/prefix holds the install)
 #   RELEASE_BIN  folder with the `sr` CLI used as the bit-exact reference (and import-tf)
-# The model: $SRCORE_TEST_MODEL, else Models/dcscn-x2.h5, else the reference x2 checkpoint imported
-# from ../shared with `sr import-tf`. Valgrind memcheck and ThreadSanitizer/helgrind run when installed.
+# The model: $SRCORE_TEST_MODEL, else Models/dcscn-x2.safetensors, else the reference x2 checkpoint
+# imported from ../shared with `sr import-tf`. Valgrind memcheck and ThreadSanitizer/helgrind run when installed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="$1"
@@ -27,14 +27,14 @@ step() { printf '\n== %s\n' "$*"; }
 
 find_model() {
   MODEL="${SRCORE_TEST_MODEL:-}"
-  if [ -z "$MODEL" ] && [ -f "$ROOT/Models/dcscn-x2.h5" ]; then MODEL="$ROOT/Models/dcscn-x2.h5"; fi
+  if [ -z "$MODEL" ] && [ -f "$ROOT/Models/dcscn-x2.safetensors" ]; then MODEL="$ROOT/Models/dcscn-x2.safetensors"; fi
   REF="$ROOT/../shared/reference/dcscn-tf/dcscn_L7_F32to8_G1.20_NIN_A24_B8_PS_R1F32.ckpt"
   if [ -z "$MODEL" ] && [ -f "$REF.index" ]; then
-    MODEL="$WORK/reference-x2.h5"
+    MODEL="$WORK/reference-x2.safetensors"
     "$BIN/sr" import-tf "$REF" -o "$MODEL" --force >/dev/null
   fi
   if [ -z "$MODEL" ]; then
-    echo "SKIPPED: no model (no Models/dcscn-x2.h5, no ../shared reference, SRCORE_TEST_MODEL unset)"
+    echo "SKIPPED: no model (no Models/dcscn-x2.safetensors, no ../shared reference, SRCORE_TEST_MODEL unset)"
     return 1
   fi
   echo "model: $MODEL"
@@ -76,7 +76,7 @@ done
 "$WORK/test_header_cxx"
 
 step "compile the tests and the example with \$(pkg-config --cflags --libs srcore)"
-for t in test_api test_api_errors test_threads test_cli; do
+for t in test_api test_api_errors test_threads test_cli test_weights; do
   "$CC" $CFLAGS "$SRC/$t.c" -o "$WORK/$t" $LIBS
 done
 "$CC" -std=c11 -Wall -Wextra -Werror "$ROOT/examples/c/upscale.c" -o "$WORK/upscale" $(pkg-config --cflags --libs srcore)
@@ -88,6 +88,10 @@ step "test_api: loading, queries, formats, strides, tiles, ensemble"
 
 step "test_api_errors: every invalid argument, file errors, progress/cancel"
 "$WORK/test_api_errors" "$MODEL" "$SCRATCH"
+
+step "test_weights: only safetensors loads (HDF5 refused), memory == file, byte mutations never crash"
+"$BIN/sr" convert "$MODEL" -o "$SCRATCH/legacy.h5" >/dev/null
+"$WORK/test_weights" "$MODEL" "$SCRATCH" "$SCRATCH/legacy.h5"
 
 step "test_cli: sr_upscale / sr_upscale_file equal \`sr upscale\` bit for bit"
 SRCORE_MODELS_DIR="$ROOT/Models" "$WORK/test_cli" "$MODEL" "$BIN/sr" "$SCRATCH"
@@ -102,11 +106,12 @@ step "python: examples/python/test_srcore.py (ctypes, numpy in / numpy out)"
 SRCORE_LIB="$PREFIX/lib/libsrcore.so" SRCORE_TEST_MODEL="$MODEL" python3 "$ROOT/examples/python/test_srcore.py"
 
 if command -v valgrind >/dev/null; then
-  step "valgrind memcheck: test_api, test_api_errors and test_threads (zero errors, no definite leaks)"
+  step "valgrind memcheck: test_api, test_api_errors, test_threads and test_weights (zero errors, no definite leaks)"
   VG="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --track-origins=yes -q"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_api" "$MODEL" "$SCRATCH"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_api_errors" "$MODEL" "$SCRATCH"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_threads" "$MODEL" "$SCRATCH"
+  SRCORE_TEST_QUICK=1 $VG "$WORK/test_weights" "$MODEL" "$SCRATCH" "$SCRATCH/legacy.h5"
 else
   echo "SKIPPED: valgrind not installed"
 fi

@@ -1,6 +1,6 @@
 /* libsrcore C API tests: versions, status strings, model loading and its errors, queries, all pixel
    formats and strides, tiling/thread invariance, self-ensemble (error paths of the calls: test_api_errors.c).
-   Usage: test_api MODEL.h5 SCRATCH_DIR */
+   Usage: test_api MODEL.safetensors SCRATCH_DIR */
 #include "testutil.h"
 #include <pthread.h>
 #include <math.h>
@@ -271,7 +271,7 @@ static void test_ensemble(sr_model *m) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s MODEL.h5 SCRATCH_DIR\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL.safetensors SCRATCH_DIR\n", argv[0]);
         return 2;
     }
     quick = getenv("SRCORE_TEST_QUICK") != NULL;

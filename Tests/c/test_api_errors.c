@@ -1,12 +1,8 @@
 /* libsrcore C API error paths: every invalid argument of sr_upscale and sr_upscale_file, progress
-   callbacks (monotonic, called, cancel) and file errors. Usage: test_api_errors MODEL.h5 SCRATCH_DIR */
+   callbacks (monotonic, called, cancel) and file errors. Usage: test_api_errors MODEL.safetensors SCRATCH_DIR */
 #include "testutil.h"
 #include <math.h>
 #include <stdint.h>
-
-static const int formats[] = {SR_FORMAT_Y_F32,  SR_FORMAT_GRAY8, SR_FORMAT_GRAY16, SR_FORMAT_GRAYA8, SR_FORMAT_GRAYA16,
-                              SR_FORMAT_RGB8,   SR_FORMAT_RGB16, SR_FORMAT_RGBA8,  SR_FORMAT_RGBA16};
-#define NFORMATS (sizeof formats / sizeof formats[0])
 
 static int cancel_at_once(void *user, double fraction) {
     (void)fraction;
@@ -200,7 +196,7 @@ static void test_file_errors(sr_model *m, const char *scratch) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s MODEL.h5 SCRATCH_DIR\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL.safetensors SCRATCH_DIR\n", argv[0]);
         return 2;
     }
     sr_model *m = NULL;

@@ -1,6 +1,6 @@
 /* sr_upscale (caller buffers, padded strides) and sr_upscale_file give exactly what `sr upscale`
    writes, for every PNG layout (gray, gray+alpha, RGB, RGBA; 8 and 16 bits), with and without
-   self-ensemble. Usage: test_cli MODEL.h5 SR_BINARY SCRATCH_DIR */
+   self-ensemble. Usage: test_cli MODEL.safetensors SR_BINARY SCRATCH_DIR */
 #include "testutil.h"
 
 static const char *names[] = {"", "yf32", "gray8", "gray16", "graya8", "graya16", "rgb8", "rgb16", "rgba8", "rgba16"};
@@ -56,7 +56,7 @@ static void compare_with_cli(sr_model *m, const char *model, const char *sr, con
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s MODEL.h5 SR_BINARY SCRATCH_DIR\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL.safetensors SR_BINARY SCRATCH_DIR\n", argv[0]);
         return 2;
     }
     sr_model *m = NULL;
@@ -66,12 +66,12 @@ int main(int argc, char **argv) {
     compare_with_cli(m, argv[1], argv[2], argv[3], SR_FORMAT_RGB8, 8, 9);
     compare_with_cli(m, argv[1], argv[2], argv[3], SR_FORMAT_GRAYA16, 8, -1);
 
-    /* each builtin model (when compiled in) is the shipped Models/dcscn-x<scale>.h5, byte for byte:
+    /* each builtin model (when compiled in) is the shipped Models/dcscn-x<scale>.safetensors, byte for byte:
        loading both gives identical results */
     const char *models = getenv("SRCORE_MODELS_DIR");
     for (int s = 2; s <= 4 && models; s++) {
         char shipped[4096];
-        snprintf(shipped, sizeof shipped, "%s/dcscn-x%d.h5", models, s);
+        snprintf(shipped, sizeof shipped, "%s/dcscn-x%d.safetensors", models, s);
         FILE *probe = fopen(shipped, "rb");
         if (probe) fclose(probe);
         if (!sr_builtin_model_available(s)) {

@@ -1,6 +1,6 @@
 /* 8 threads share one loaded model and upscale concurrently with different options; every result
    equals the single-threaded one bit for bit. Also run under valgrind and ThreadSanitizer.
-   Usage: test_threads MODEL.h5 [SCRATCH_DIR]   (SRCORE_TEST_QUICK=1: smaller images, one round;
+   Usage: test_threads MODEL.safetensors [SCRATCH_DIR]   (SRCORE_TEST_QUICK=1: smaller images, one round;
    with SCRATCH_DIR, 8 threads also run sr_upscale_file at once and must write identical files) */
 #include "testutil.h"
 #include <pthread.h>
@@ -73,7 +73,7 @@ static void *load_and_free(void *arg) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s MODEL.h5\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL.safetensors\n", argv[0]);
         return 2;
     }
     int quick = getenv("SRCORE_TEST_QUICK") != NULL;

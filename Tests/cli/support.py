@@ -130,6 +130,21 @@ def is_whole_png(path):
     return data.startswith(b"\x89PNG\r\n\x1a\n") and data[-12:-4] == b"\x00\x00\x00\x00IEND"
 
 
+def is_whole_safetensors(path):
+    """The header parses and the tensors' data ends exactly at the end of the file."""
+    import json
+    import struct
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        (n,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8:8 + n])
+        ends = [v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"]
+        return 8 + n + max(ends, default=0) == len(data)
+    except (OSError, ValueError, KeyError, struct.error):
+        return False
+
+
 def is_whole_hdf5(path):
     """h5py opens it (when installed), else the HDF5 signature is there."""
     try:

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from support import (CLITestCase, INTERRUPTED, OK, big_images, is_whole_hdf5, is_whole_png, patch_set, run, sha256,
+from support import (CLITestCase, INTERRUPTED, OK, big_images, is_whole_hdf5, is_whole_png, is_whole_safetensors, patch_set, run, sha256,
                      start, wait_for)
 
 
@@ -71,7 +71,7 @@ class InterruptTests(CLITestCase):
 
     def test_sr_train(self):
         """A long run that checkpoints every step is stopped before the next step: status 130, no
-        temporary file in the run folder, checkpoint.h5 and model.h5 whole, and the run resumes."""
+        temporary file in the run folder, checkpoint.h5 and model.safetensors whole, and the run resumes."""
         rd = self.path("run")
         proc = start("sr", "train", "--data", patch_set(), "--run-dir", rd, "--batch", 4, "--steps", 100000,
                      "--checkpoint-every", 1, "--log-every", 1000, "--no-tensorboard")
@@ -80,8 +80,8 @@ class InterruptTests(CLITestCase):
         self.assertExit(p, INTERRUPTED, ("sr: error: interrupted at step", "continue with --resume"))
         self.assertLess(p.elapsed, 10, "did not stop at the next step")
         self.assertNoTemporaries(rd)
-        for name in ("checkpoint.h5", "model.h5"):
-            self.assertTrue(is_whole_hdf5(os.path.join(rd, name)), name)
+        self.assertTrue(is_whole_hdf5(os.path.join(rd, "checkpoint.h5")))
+        self.assertTrue(is_whole_safetensors(os.path.join(rd, "model.safetensors")))
         step = int(re.search(r"interrupted at step (\d+)", p.stderr).group(1))
         r = run("sr", "train", "--data", patch_set(), "--run-dir", rd, "--batch", 4, "--steps", step + 1,
                 "--resume", "--no-tensorboard")

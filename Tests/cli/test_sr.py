@@ -4,7 +4,7 @@ import os
 import shutil
 import unittest
 
-from support import (CHECKPOINTS, CKPT_NAME, CLITestCase, DATA, EXISTS, IOERR, OK, USAGE, is_whole_hdf5,
+from support import (CHECKPOINTS, CKPT_NAME, CLITestCase, DATA, EXISTS, IOERR, OK, USAGE, is_whole_hdf5, is_whole_safetensors,
                      is_whole_png, patch_set, run, sha256, small_images)
 
 
@@ -174,8 +174,8 @@ class TrainTests(CLITestCase):
         rd = self.path("run")
         p = self.train("--steps", 2, "--log-every", 1, run_dir=rd)
         self.assertExit(p, OK)
-        for name in ("model.h5", "checkpoint.h5"):
-            self.assertTrue(is_whole_hdf5(os.path.join(rd, name)), name)
+        self.assertTrue(is_whole_hdf5(os.path.join(rd, "checkpoint.h5")))
+        self.assertTrue(is_whole_safetensors(os.path.join(rd, "model.safetensors")))
         self.assertNoTemporaries(rd)
 
 
@@ -190,9 +190,9 @@ class ImportTFTests(CLITestCase):
         self.prefix = self.path(CKPT_NAME)
 
     def test_existing_output_needs_force(self):
-        out = self.path("model.h5")
+        out = self.path("model.safetensors")
         self.assertExit(run("sr", "import-tf", self.prefix, "-o", out), OK)
-        self.assertTrue(is_whole_hdf5(out))
+        self.assertTrue(is_whole_safetensors(out))
         with open(out, "ab") as f:
             f.write(b"marker")  # so a rewrite is visible
         before = sha256(out)

@@ -2,7 +2,7 @@
  *
  *   cc upscale.c -o upscale $(pkg-config --cflags --libs srcore)
  *   ./upscale in.png out.png            # the builtin x2 model
- *   ./upscale in.png out.png model.h5   # a weights file (its scale decides the factor)
+ *   ./upscale in.png out.png model.safetensors   # a weights file (its scale decides the factor)
  *   ./upscale in.png out.png 3          # the builtin x3 model
  */
 #include <srcore.h>
@@ -20,7 +20,7 @@ static int progress(void *user_data, double fraction) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s IN.png OUT.png [MODEL.h5 | 2 | 3 | 4]\n", argv[0]);
+        fprintf(stderr, "usage: %s IN.png OUT.png [MODEL.safetensors | 2 | 3 | 4]\n", argv[0]);
         return 2;
     }
     sr_model *model = NULL;

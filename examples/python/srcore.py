@@ -1,7 +1,7 @@
 """srcore.py — a ctypes binding of libsrcore (include/srcore.h): numpy arrays in, numpy arrays out.
 
     import numpy as np, srcore
-    with srcore.Model.builtin(2) as model:            # or srcore.Model("model.h5")
+    with srcore.Model.builtin(2) as model:            # or srcore.Model("model.safetensors")
         hr = model.upscale(rgb_uint8_array)             # (H, W, 3) uint8 -> (2H, 2W, 3) uint8
         y  = model.upscale(luma_float32_array)          # (H, W) float32 luma 0..255 -> raw network output
 

@@ -1,5 +1,5 @@
 """Tests of the ctypes binding (run by `make ctest`; also `pytest examples/python` or plainly:
-`SRCORE_LIB=.../libsrcore.so SRCORE_TEST_MODEL=model.h5 python3 examples/python/test_srcore.py`)."""
+`SRCORE_LIB=.../libsrcore.so SRCORE_TEST_MODEL=model.safetensors python3 examples/python/test_srcore.py`)."""
 import os
 import sys
 import tempfile
@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srcore  # noqa: E402
 
 MODEL = os.environ.get("SRCORE_TEST_MODEL") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "Models", "dcscn-x2.h5")
+    os.path.dirname(__file__), "..", "..", "Models", "dcscn-x2.safetensors")
 
 
 def _model():
@@ -112,37 +112,49 @@ def test_errors_raise_with_code_and_message():
     except srcore.SRError as e:
         assert e.code == srcore.IO
     try:
-        srcore.Model.from_bytes(b"not an hdf5 file" * 10)
+        srcore.Model.from_bytes(b"not a weights file" * 10)
         raise AssertionError("no error")
     except srcore.SRError as e:
         assert e.code == srcore.FORMAT
 
 
 def test_weights_files_that_are_not_ours():
-    """Valid HDF5 that is not an srcore weights file, or of a future major version: clear errors."""
-    import h5py
+    """HDF5 weights (refused: libsrcore loads only safetensors), a safetensors file that is not an srcore
+    weights file, or one of a future major version: clear errors."""
+    import h5py, json, struct
     if not os.path.exists(MODEL):
         return  # needs a weights file to alter
     with tempfile.TemporaryDirectory() as d:
-        other = os.path.join(d, "other.h5")
-        with h5py.File(other, "w") as f:
-            f.attrs["format"] = "srcore.patches"
-            f["lr"] = np.zeros((2, 2), np.float32)
+        legacy = os.path.join(d, "legacy.h5")
+        with h5py.File(legacy, "w") as f:
+            f.attrs["format"] = "srcore.weights"
+            f.attrs["format_version"] = "1.0"
+        for load in (lambda: srcore.Model(legacy), lambda: srcore.Model.from_bytes(open(legacy, "rb").read())):
+            try:
+                load()
+                raise AssertionError("no error")
+            except srcore.SRError as e:
+                assert e.code == srcore.UNSUPPORTED and "sr convert" in e.message, e
+        other = os.path.join(d, "other.safetensors")
+        header = json.dumps({"__metadata__": {"format": "pt"}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})
+        with open(other, "wb") as f:
+            f.write(struct.pack("<Q", len(header)) + header.encode() + np.zeros(2, "<f4").tobytes())
         try:
             srcore.Model(other)
             raise AssertionError("no error")
         except srcore.SRError as e:
-            assert e.code == srcore.FORMAT and "other.h5" in e.message
-        future = os.path.join(d, "future.h5")
-        with open(MODEL, "rb") as src, open(future, "wb") as dst:
-            dst.write(src.read())
-        with h5py.File(future, "r+") as f:
-            f.attrs["format_version"] = "2.0"
+            assert e.code == srcore.FORMAT and "other.safetensors" in e.message, e
+        with open(MODEL, "rb") as src:
+            data = src.read()
+        assert b'"format_version":"2.0"' in data
+        future = os.path.join(d, "future.safetensors")
+        with open(future, "wb") as dst:
+            dst.write(data.replace(b'"format_version":"2.0"', b'"format_version":"3.0"', 1))
         try:
             srcore.Model(future)
             raise AssertionError("no error")
         except srcore.SRError as e:
-            assert e.code == srcore.UNSUPPORTED and "2.0" in e.message
+            assert e.code == srcore.UNSUPPORTED and "3.0" in e.message
         with open(future, "rb") as f:  # the same refusal from memory
             data = f.read()
         try:

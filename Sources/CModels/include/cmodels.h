@@ -5,7 +5,7 @@
 #include "../../../include/srcore.h"
 
 /*
- * The project's own trained models (Models/dcscn-x<scale>.h5), compiled into the library with C23
+ * The project's own trained models (Models/dcscn-x<scale>.safetensors), compiled into the library with C23
  * #embed when the file exists at build time. Returns 1 and sets *data / *size for a builtin model of
  * `scale`, 0 when this build has none.
  */

@@ -138,6 +138,10 @@ public struct DCSCNConfig: Equatable, Sendable {
         return Int(lr.rounded(.up))
     }
 
+    /// Largest accepted width, feature-layer count and kernel size: far beyond any DCSCN, and small
+    /// enough that every shape and count derived from a config fits in `Int` (configs come from files).
+    public static let maxWidth = 16384, maxFeatureLayers = 1024, maxKernelSize = 31
+
     /// Checks that the config is buildable.
     public func validate() throws {
         guard (2...8).contains(scale) else { throw SRError(.unsupported, "scale \(scale) is not supported (2...8)") }
@@ -149,6 +153,12 @@ public struct DCSCNConfig: Equatable, Sendable {
         }
         guard kernelSize > 0, kernelSize % 2 == 1 else {
             throw SRError(.invalidArgument, "kernel size must be odd, got \(kernelSize)")
+        }
+        let m = DCSCNConfig.maxWidth
+        guard featureWidths.count <= DCSCNConfig.maxFeatureLayers, kernelSize <= DCSCNConfig.maxKernelSize,
+              featureWidths.allSatisfy({ $0 <= m }), ninA <= m, ninB <= m, shufflerFilters <= m else {
+            throw SRError(.unsupported, "config too large: at most \(DCSCNConfig.maxFeatureLayers) feature layers, widths up to \(m), "
+                          + "kernel size up to \(DCSCNConfig.maxKernelSize)")
         }
     }
 }

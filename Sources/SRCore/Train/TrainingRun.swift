@@ -26,7 +26,7 @@ public struct TrainValidation: Sendable {
 
 /// Where and how often a run logs, validates and checkpoints.
 public struct TrainRunOptions: Sendable {
-    /// The run folder (checkpoint.h5, model.h5, train.csv, train.svg, TensorBoard events).
+    /// The run folder (checkpoint.h5, model.safetensors, train.csv, train.svg, TensorBoard events).
     public var runDir: String
     /// Validate every N steps (0 = only at epoch ends and at the end).
     public var validateEvery = 1000
@@ -83,7 +83,7 @@ public final class TrainingRun {
     /// Path of the resumable checkpoint.
     public var checkpointPath: String { options.runDir + "/checkpoint.h5" }
     /// Path of the exported weights.
-    public var modelPath: String { options.runDir + "/model.h5" }
+    public var modelPath: String { options.runDir + "/model.safetensors" }
 
     private func provenance() -> [String: String] {
         var p = options.provenance
@@ -96,14 +96,14 @@ public final class TrainingRun {
         return p
     }
 
-    /// Writes checkpoint.h5 and model.h5.
+    /// Writes checkpoint.h5 and model.safetensors (snapshots/model-<step>.safetensors beside).
     public func save() throws {
         try TrainCheckpoint(trainer: trainer, options: options.provenance["command"] ?? "").write(to: checkpointPath)
         let params = try trainer.parameters(provenance: provenance())
         try WeightsFile.write(params, to: modelPath)   // atomic: temp file, fsync, rename
         // Keep a copy per checkpoint so any point of the curve can be evaluated later.
         try FileSystem.makeDirectories(options.runDir + "/snapshots")
-        try WeightsFile.write(params, to: options.runDir + "/snapshots/model-\(trainer.step).h5")
+        try WeightsFile.write(params, to: options.runDir + "/snapshots/model-\(trainer.step).safetensors")
     }
 
     /// Runs validation now, logs it and returns it.

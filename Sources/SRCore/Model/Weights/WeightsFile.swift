@@ -6,31 +6,39 @@ import SRImage
 import SRKernels
 import SRFormats
 
-/// srcore's self-describing weights file (`model.h5`, docs/weights.md), readable with h5py/h5dump.
+/// srcore's self-describing weights files (docs/weights.md): a file alone is enough to run the model,
+/// the config is read from the stored values, never from names.
 ///
-/// Layout (format_version 1.0):
-/// - root attributes: `format = "srcore.weights"`, `format_version = "1.0"`, `arch = "dcscn"`, `scale`,
+/// Two layouts:
+/// - safetensors, `format_version` 2.x (`WeightsSafeTensors.swift`): the format of weights from
+///   anywhere, the only one libsrcore loads, written for every path that ends in `.safetensors`;
+/// - HDF5, `format_version` 1.x (legacy, below), still read and written by the CLI for local files:
+///   root attributes `format = "srcore.weights"`, `format_version = "1.0"`, `arch = "dcscn"`, `scale`,
 ///   the config (`feature_widths`, `nin_a`, `nin_b`, `shuffler_filters`, `kernel_size`, `upsample_blocks`,
 ///   `activation = "prelu"`), `kernel_layout = "HWIO"`, `depth_to_space = "tf_dcr"`, `receptive_field`,
-///   `input_range = "0..255 luma"`, `residual = "bicubic"`, `parameter_count`, `layer_order` (layer names in
-///   execution order);
-/// - `/layers/<name>` per conv, with datasets `kernel [kh, kw, in, out]`, `bias [out]` and `alpha [out]`
-///   (when the layer has them) and attributes `index`, `role`, `kernel_size`, `in_channels`, `out_channels`,
-///   `has_bias`, `has_prelu`, `depth_to_space_block` (0 unless an upsampling conv);
-/// - `/provenance`: one string attribute per provenance entry.
-///
-/// A file alone is enough to run the model: the config is read from the attributes, never from names.
+///   `input_range = "0..255 luma"`, `residual = "bicubic"`, `parameter_count`, `layer_order`;
+///   `/layers/<name>` per conv, with datasets `kernel [kh, kw, in, out]`, `bias [out]` and `alpha [out]`
+///   (when the layer has them) and attributes `index`, `role`, `kernel_size`, `in_channels`,
+///   `out_channels`, `has_bias`, `has_prelu`, `depth_to_space_block`; `/provenance`: one string
+///   attribute per provenance entry. libhdf5 is not hardened against crafted files, so this layout
+///   is for files the user made.
 public enum WeightsFile {
     /// The `format` attribute value.
     public static let formatName = "srcore.weights"
-    /// The version written; readers accept any `1.x`.
+    /// The version of the HDF5 layout; its readers accept any `1.x`.
     public static let formatVersion = "1.0"
     static let supportedMajor = 1
 
-    /// Writes `p` to `path` atomically (a temp file in the same folder, renamed at the end).
+    /// Writes `p` to `path` atomically (a temp file in the same folder, renamed at the end): as
+    /// safetensors when the path ends in `.safetensors`, else in the legacy HDF5 layout.
     ///
     /// - Throws: `.io` if the file cannot be written or renamed.
     public static func write(_ p: DCSCNParameters, to path: String) throws {
+        if path.hasSuffix(".safetensors") { try writeSafeTensors(p, to: path) } else { try writeHDF5(p, to: path) }
+    }
+
+    /// Writes `p` to `path` in the legacy HDF5 layout (format_version 1.0), atomically.
+    public static func writeHDF5(_ p: DCSCNParameters, to path: String) throws {
         try AtomicFile.write(path) { temp in
             try HDF5File.lock.withLock {
                 let f = try HDF5File.create(temp)
@@ -81,12 +89,21 @@ public enum WeightsFile {
         }
     }
 
-    /// Reads a weights file written by `write(_:to:)` (any 1.x version).
+    /// Reads a weights file in either layout, told apart by its first bytes (the HDF5 signature, else
+    /// safetensors). For files from elsewhere use `readSafeTensors(path:)`, which never calls libhdf5.
+    ///
+    /// - Throws: what `readSafeTensors(path:)` or `readHDF5(path:)` throws.
+    public static func read(path: String) throws -> DCSCNParameters {
+        if isHDF5(try SafeTensors.readPrefix(path, count: 8)) { return try readHDF5(path: path) }
+        return try readSafeTensors(path: path)
+    }
+
+    /// Reads a legacy HDF5 weights file (any 1.x version).
     ///
     /// - Throws: `.io` if unreadable, `.format` if it is not an srcore weights file or a layer is missing,
     ///   `.unsupported` for another major version or architecture, `.shapeMismatch` naming the layer and
     ///   both shapes when a tensor does not fit the stored config.
-    public static func read(path: String) throws -> DCSCNParameters {
+    public static func readHDF5(path: String) throws -> DCSCNParameters {
         try HDF5File.lock.withLock {
             let f = try HDF5File.open(path)
             defer { f.release() }
