@@ -256,13 +256,36 @@ typedef struct sr_options {
                                   1..9 = zlib level, -1 = stored (level 0) */
     sr_progress_fn progress; /**< may be NULL */
     void *user_data;         /**< passed to progress */
+    /* appended after version 0.1.0: a struct_size of 40 (0.1's) leaves the fields below at their defaults */
+    uint64_t max_pixels;     /**< sr_upscale_file only: the largest input (width x height) decoded,
+                                  checked from the PNG header before anything is allocated (over it:
+                                  SR_ERROR_OUT_OF_MEMORY). 0 = SR_DEFAULT_MAX_PIXELS, SR_NO_PIXEL_LIMIT
+                                  = none (a PNG of 100 bytes may declare gigapixels) */
 } sr_options;
 
-/** Default options, for `sr_options opt = SR_OPTIONS_INIT;`. */
-#define SR_OPTIONS_INIT { sizeof(sr_options), 0, 0, 0, 0, NULL, NULL }
+/** The default max_pixels: 16384 x 16384 = 2^28 pixels (docs/c-api.md). */
+#define SR_DEFAULT_MAX_PIXELS 268435456u
+/** max_pixels that turns the pixel limit off. */
+#define SR_NO_PIXEL_LIMIT UINT64_MAX
 
-/** Fills *options with the defaults (struct_size = sizeof(sr_options)). NULL is a no-op. Thread-safe. */
+/** Default options, for `sr_options opt = SR_OPTIONS_INIT;`. */
+#define SR_OPTIONS_INIT { sizeof(sr_options), 0, 0, 0, 0, NULL, NULL, 0 }
+
+/**
+ * Zero-fills the `size` bytes of *options (the host's sizeof(sr_options)), sets the defaults of the
+ * fields this library knows and struct_size = size. NULL or a size below sizeof(size_t) is a no-op.
+ * Thread-safe.
+ */
+void sr_options_init_size(sr_options *options, size_t size);
+
+/**
+ * Fills *options with the defaults (struct_size = sizeof(sr_options)). NULL is a no-op. Thread-safe.
+ * A macro over sr_options_init_size with this header's sizeof(sr_options), so that a library never
+ * writes more than the host's struct holds. The exported function of the same name (what hosts built
+ * against version 0.1 call, and bindings such as ctypes) fills exactly version 0.1's 40 bytes.
+ */
 void sr_options_init(sr_options *options);
+#define sr_options_init(options) sr_options_init_size((options), sizeof(sr_options))
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Upscaling                                                                                         */
@@ -288,7 +311,7 @@ int sr_upscale(const sr_model *model, const sr_options *options, const sr_image 
  * writes (with `--compression` = options->png_compression when that is set). The image is streamed in
  * strips, so memory stays near the size of the input's planes whatever the output size.
  * Errors: SR_ERROR_INVALID_ARGUMENT, SR_ERROR_IO, SR_ERROR_FORMAT (not a readable PNG),
- * SR_ERROR_OUT_OF_MEMORY, SR_ERROR_CANCELLED. Thread-safe.
+ * SR_ERROR_OUT_OF_MEMORY (also: the input exceeds options->max_pixels), SR_ERROR_CANCELLED. Thread-safe.
  */
 int sr_upscale_file(const sr_model *model, const sr_options *options, const char *in_path, const char *out_path);
 

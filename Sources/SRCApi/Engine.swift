@@ -30,7 +30,7 @@ struct Engine {
 
     /// The colour pipeline of `sr upscale` with this call's options.
     func colour(_ o: CallOptions) -> ColorUpscaler {
-        ColorUpscaler(upscaler: upscaler, options: Engine.upscaleOptions(o))
+        ColorUpscaler(upscaler: upscaler, options: Engine.upscaleOptions(o), maxPixels: o.maxPixels)
     }
 
     /// Gray/GA/RGB/RGBA planes (0...255) in, the `sr upscale` result out (not yet quantised).

@@ -16,6 +16,8 @@ struct CallOptions {
     var pngCompression = 3
     /// Relays progress to the host; nil when no callback was given.
     var progress: ProgressRelay?
+    /// The pixel limit of decoded PNG files (`PixelLimit`; 0 = none), from `max_pixels`.
+    var maxPixels = PixelLimit.defaultMaxPixels
 
     /// sizeof(sr_options) in version 0.1 (LP64): the smallest struct accepted, forever. Fields added
     /// later must be read only when `struct_size` covers them (older hosts get their defaults).
@@ -24,14 +26,17 @@ struct CallOptions {
     static let maxThreads = 1024
     static let maxTile = 1 << 20
 
-    /// Reads `options` (NULL = defaults). Fields beyond version 0.1's are ignored.
+    /// Reads `options` (NULL = defaults): only the `struct_size` bytes the host's struct has (a host
+    /// built against an older header has a shorter struct); fields beyond them keep their defaults.
     init(_ options: UnsafePointer<sr_options>?) throws {
         threads = CallOptions.onlineCPUs
         guard let options else { return }
-        let o = options.pointee
-        guard o.struct_size >= CallOptions.minimumStructSize else {
-            throw invalid("options->struct_size \(UInt(bitPattern: o.struct_size)) is smaller than sizeof(sr_options) = \(CallOptions.minimumStructSize); initialise with SR_OPTIONS_INIT or sr_options_init()")
+        let size = UnsafeRawPointer(options).load(as: Int.self)
+        guard size >= CallOptions.minimumStructSize else {
+            throw invalid("options->struct_size \(UInt(bitPattern: size)) is smaller than sizeof(sr_options) = \(CallOptions.minimumStructSize); initialise with SR_OPTIONS_INIT or sr_options_init()")
         }
+        var o = sr_options()
+        withUnsafeMutableBytes(of: &o) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: min(size, $0.count))) }
         guard (0...CallOptions.maxThreads).contains(Int(o.threads)) else {
             throw invalid("options->threads \(o.threads) must be 0 (all cores) or 1...\(CallOptions.maxThreads)")
         }
@@ -49,6 +54,10 @@ struct CallOptions {
         }
         if o.png_compression != 0 { pngCompression = o.png_compression < 0 ? 0 : Int(o.png_compression) }
         if let fn = o.progress { progress = ProgressRelay(fn, o.user_data) }
+        // max_pixels (appended after 0.1): 0 = default, >= Int.max (SR_NO_PIXEL_LIMIT) = none.
+        if size >= MemoryLayout<sr_options>.offset(of: \.max_pixels)! + 8, o.max_pixels != 0 {
+            maxPixels = o.max_pixels >= UInt64(Int.max) ? 0 : Int(o.max_pixels)
+        }
     }
 
     /// Cores available to this process (at least 1).

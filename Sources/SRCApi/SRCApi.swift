@@ -34,12 +34,21 @@ public func sr_status_string(_ status: Int32) -> UnsafePointer<CChar> {
     return cString(s)
 }
 
-/// Fills an options struct with the defaults.
+/// Fills the 0.1 fields of an options struct with the defaults: hosts built against version 0.1 (and
+/// bindings calling the symbol) have a 40-byte struct; srcore.h's `sr_options_init` macro calls
+/// `sr_options_init_size` with the host's sizeof instead.
 @_cdecl("sr_options_init")
 public func sr_options_init(_ options: UnsafeMutablePointer<sr_options>?) {
-    guard let options else { return }
-    options.pointee = sr_options(struct_size: MemoryLayout<sr_options>.size, threads: 0, tile_size: 0,
-                                 self_ensemble: 0, png_compression: 0, progress: nil, user_data: nil)
+    sr_options_init_size(options, CallOptions.minimumStructSize)
+}
+
+/// Zero-fills `size` bytes of the host's options struct (all defaults) and sets struct_size = size.
+@_cdecl("sr_options_init_size")
+public func sr_options_init_size(_ options: UnsafeMutablePointer<sr_options>?, _ size: Int) {
+    guard let options, size >= MemoryLayout<Int>.size else { return }
+    let raw = UnsafeMutableRawPointer(options)
+    raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+    raw.storeBytes(of: size, as: Int.self)
 }
 
 /// Bytes per pixel of a format, 0 when unknown.

@@ -29,19 +29,24 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Threads for each forward pass, 1...256.")
     var threads: Int = 2
 
+    @Option(name: .long, parsing: .unconditional, help: "Largest image accepted, in pixels (width x height), checked from the PNG header; 0 = no limit.")
+    var maxPixels: Int = PixelLimit.defaultMaxPixels
+
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
     func validate() throws {
         try OptionCheck.require("--ensemble", ensemble, in: 1...8)
         try OptionCheck.require("--threads", threads, in: 1...256)
+        try OptionCheck.require("--max-pixels", maxPixels, in: 0...Int.max)
     }
 
     func run() throws {
         Interrupt.install(.immediate, tool: "sr") // reads only: Ctrl-C exits 130 at once
         let network = try DCSCN(parameters: WeightsFile.read(path: model))
         let name = model.split(separator: "/").last.map(String.init) ?? model
-        let report = try Evaluator.evaluate(network: network, folder: folder, ensemble: ensemble, threads: threads, model: name)
+        let report = try Evaluator.evaluate(network: network, folder: folder, ensemble: ensemble, threads: threads, model: name,
+                                            maxPixels: maxPixels)
         print(json ? report.json() : report.table())
     }
 }

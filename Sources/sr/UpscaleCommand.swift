@@ -56,6 +56,9 @@ struct UpscaleCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "PNG compression level 0...9 (higher: smaller files, slower; 9 is several times slower than 3).")
     var compression: Int = 3
 
+    @Option(parsing: .unconditional, help: "Largest input accepted, in pixels (width x height), checked from the PNG header; 0 = no limit.")
+    var maxPixels: Int = PixelLimit.defaultMaxPixels
+
     @Flag(help: "Skip inputs whose output already exists.")
     var skipExisting = false
 
@@ -70,6 +73,7 @@ struct UpscaleCommand: ParsableCommand {
         try OptionCheck.require("--tile", tile, in: 1...65536)
         try OptionCheck.require("--threads", threads, in: 1...256)
         try OptionCheck.require("--compression", compression, in: 0...9)
+        try OptionCheck.require("--max-pixels", maxPixels, in: 0...Int.max)
         if skipExisting && force { throw ValidationError("--skip-existing and --force exclude each other") }
     }
 
@@ -80,7 +84,7 @@ struct UpscaleCommand: ParsableCommand {
         let network = try DCSCN(parameters: WeightsFile.read(path: modelPath))
         let cpus = max(1, min(256, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let options = UpscaleOptions(ensemble: ensemble, tileSize: tile, threads: threads ?? cpus)
-        let upscaler = ColorUpscaler(upscaler: Upscaler(network: network), options: options)
+        let upscaler = ColorUpscaler(upscaler: Upscaler(network: network), options: options, maxPixels: maxPixels)
         let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force)
         try Interrupt.check("nothing was written")
         let createdFolder = plan.folderToCreate

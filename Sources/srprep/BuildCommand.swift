@@ -40,6 +40,8 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Replace an existing output file.") var force = false
     @Flag(help: "No progress line.") var quiet = false
     @Option(parsing: .unconditional, help: "Worker threads, 1...256 (default: the number of CPUs).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Largest image accepted, in pixels (width x height), checked from the PNG headers; 0 = no limit.")
+    var maxPixels: Int = PixelLimit.defaultMaxPixels
 
     func validate() throws {
         guard !input.isEmpty else { throw ValidationError("at least one --input folder is needed") }
@@ -48,6 +50,7 @@ struct BuildCommand: ParsableCommand {
         try OptionCheck.require("--patch", patch, in: 2...4096)
         try OptionCheck.require("--stride", stride, in: 1...4096)
         try OptionCheck.require("--threads", threads, in: 1...256)
+        try OptionCheck.require("--max-pixels", maxPixels, in: 0...Int.max)
     }
 
     func run() throws {
@@ -66,6 +69,7 @@ struct BuildCommand: ParsableCommand {
         options.skipBad = skipBad
         options.overwrite = force
         options.threads = threads ?? max(1, min(256, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        options.maxPixels = maxPixels
         let files = try PatchSetBuilder.listFiles(in: input)
         let progressLine = ProgressLine(quiet: quiet, start: start)
         let report = try PatchSetBuilder.build(files: files, output: output, options: options) { progressLine.show($0) }

@@ -76,7 +76,7 @@ done
 "$WORK/test_header_cxx"
 
 step "compile the tests and the example with \$(pkg-config --cflags --libs srcore)"
-for t in test_api test_api_errors test_threads test_cli test_weights; do
+for t in test_api test_api_errors test_threads test_cli test_weights test_options; do
   "$CC" $CFLAGS "$SRC/$t.c" -o "$WORK/$t" $LIBS
 done
 "$CC" -std=c11 -Wall -Wextra -Werror "$ROOT/examples/c/upscale.c" -o "$WORK/upscale" $(pkg-config --cflags --libs srcore)
@@ -88,6 +88,9 @@ step "test_api: loading, queries, formats, strides, tiles, ensemble"
 
 step "test_api_errors: every invalid argument, file errors, progress/cancel"
 "$WORK/test_api_errors" "$MODEL" "$SCRATCH"
+
+step "test_options: a version-0.1 sr_options is accepted; max_pixels refuses a 145-byte 26000x26000 PNG at once"
+"$WORK/test_options" "$MODEL" "$SCRATCH"
 
 step "test_weights: only safetensors loads (HDF5 refused), memory == file, byte mutations never crash"
 "$BIN/sr" convert "$MODEL" -o "$SCRATCH/legacy.h5" >/dev/null
@@ -110,6 +113,7 @@ if command -v valgrind >/dev/null; then
   VG="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --track-origins=yes -q"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_api" "$MODEL" "$SCRATCH"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_api_errors" "$MODEL" "$SCRATCH"
+  $VG "$WORK/test_options" "$MODEL" "$SCRATCH" # a 40-byte host struct is never read past its end
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_threads" "$MODEL" "$SCRATCH"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_weights" "$MODEL" "$SCRATCH" "$SCRATCH/legacy.h5"
 else

@@ -23,6 +23,10 @@ public struct PatchBuildOptions: Sendable {
     public var overwrite: Bool = false
     /// Worker threads (images processed in parallel).
     public var threads: Int = 2
+    /// The largest image (width x height) accepted, checked when the headers are counted, before
+    /// any pixel is decoded (`PixelLimit`; 0 = no limit). An image over it is a bad file (skipped
+    /// with `skipBad`).
+    public var maxPixels: Int = PixelLimit.defaultMaxPixels
 
     /// Options with the defaults above.
     public init(grid: PatchGrid, augmentation: AugmentationPlan) {

@@ -32,13 +32,14 @@ public enum PatchSetBuilder {
         guard options.threads >= 1 else {
             throw SRError(.invalidArgument, "threads must be >= 1")
         }
+        try PixelLimit.validate(options.maxPixels)
         guard !files.isEmpty else { throw SRError(.invalidArgument, "no input files") }
         let target = try AtomicFile(path: output, overwrite: options.overwrite, unique: false)
         let mine = files.indices.filter { $0 % options.shardCount == options.shardIndex }
         var bad: [(file: String, reason: String)] = []
         var sizes: [Int: (height: Int, width: Int)] = [:]
         for g in mine {
-            do { sizes[g] = try PatchImageOps.size(path: files[g]) } catch {
+            do { sizes[g] = try PatchImageOps.size(path: files[g], maxPixels: options.maxPixels) } catch {
                 guard options.skipBad else { throw error }
                 bad.append((files[g], "\(error)"))
             }
@@ -115,7 +116,7 @@ public enum PatchSetBuilder {
                 let g = plan.images[j]
                 do {
                     let luma: Image
-                    do { luma = try PatchImageOps.luma(path: files[g]) } catch {
+                    do { luma = try PatchImageOps.luma(path: files[g], maxPixels: options.maxPixels) } catch {
                         guard options.skipBad else { throw error }
                         state.markBad(g, "\(error)")
                         continue

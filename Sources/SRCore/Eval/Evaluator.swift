@@ -27,11 +27,12 @@ public enum Evaluator {
     ///   - ensemble: self-ensemble passes (1 or 8; 1...8 accepted).
     ///   - threads: worker threads of each forward pass.
     ///   - model: the name to report (e.g. the weights file name).
+    ///   - maxPixels: the largest image decoded (`PixelLimit`; 0 = no limit).
     /// - Throws: `.io` if the folder cannot be read or holds no PNG, PNG decode errors naming the file,
-    ///   `.invalidArgument` for an image smaller than one LR pixel.
+    ///   `.invalidArgument` for an image smaller than one LR pixel, `.outOfMemory` over `maxPixels`.
     public static func evaluate(network: DCSCN, folder: String, ensemble: Int = 1, threads: Int = 2,
-                                model: String = "model") throws -> EvalReport {
-        let samples = try prepare(folder: folder, scale: network.config.scale)
+                                model: String = "model", maxPixels: Int = PixelLimit.defaultMaxPixels) throws -> EvalReport {
+        let samples = try prepare(folder: folder, scale: network.config.scale, maxPixels: maxPixels)
         return try evaluate(network: network, samples: samples, dataset: datasetName(folder), ensemble: ensemble,
                             threads: threads, model: model)
     }
@@ -57,11 +58,15 @@ public enum Evaluator {
         return EvalReport(model: model, scale: s, dataset: dataset, ensemble: ensemble, images: results)
     }
 
-    /// Loads and prepares every PNG of `folder` (sorted) for evaluation at `scale`.
-    public static func prepare(folder: String, scale: Int) throws -> [EvalSample] {
+    /// Loads and prepares every PNG of `folder` (sorted) for evaluation at `scale`; an image over
+    /// `maxPixels` (0 = no limit) is refused from its header.
+    public static func prepare(folder: String, scale: Int,
+                               maxPixels: Int = PixelLimit.defaultMaxPixels) throws -> [EvalSample] {
         let names = try FileSystem.listFiles(folder, suffixes: [".png"]) // regular *.png files, byte-sorted
         guard !names.isEmpty else { throw SRError(.io, "\(folder): no .png files to evaluate") }
-        return try names.map { try prepare(image: PNGCodec.read(path: folder + "/" + $0).image, name: $0, scale: scale) }
+        return try names.map {
+            try prepare(image: PNGCodec.read(path: folder + "/" + $0, maxPixels: maxPixels).image, name: $0, scale: scale)
+        }
     }
 
     /// Prepares one decoded image (0...255 planes): top-left crop to a multiple of `scale`, luma

@@ -32,6 +32,18 @@ public struct Image: Equatable, Sendable {
         self.pixels = pixels
     }
 
+    /// An image whose samples are not initialised, for decoders that write every sample before the
+    /// image is used. A large buffer's pages are only touched as rows are written, so a truncated
+    /// file costs the rows it held, not the size its header declared (docs/fuzzing.md, "Pixel limit").
+    package init(uninitializedWidth width: Int, height: Int, channels: Int = 1) {
+        precondition(width >= 0 && height >= 0 && channels >= 1)
+        self.width = width
+        self.height = height
+        self.channels = channels
+        let n = width * height * channels
+        self.pixels = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
+
     /// Number of samples in one plane.
     @inlinable public var planeSize: Int { width * height }
 

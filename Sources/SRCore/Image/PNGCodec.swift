@@ -6,22 +6,27 @@ import SRSupport
 /// Decoding accepts every standard PNG: 1/2/4/8/16-bit gray, gray+alpha, RGB, RGBA, palette
 /// (with or without tRNS), interlaced or not. Palette images become RGB (RGBA with tRNS), gray with
 /// a tRNS colour becomes gray+alpha; 16-bit precision is kept (samples / 257 on the 0...255 scale).
-/// Non-PNG, corrupt and truncated input throws `SRError(.format, "<file>: <problem>")`.
+/// Non-PNG, corrupt and truncated input throws `SRError(.format, "<file>: <problem>")`; an image
+/// over the pixel limit (`PixelLimit`, checked from the header) throws `.outOfMemory`.
 public enum PNGCodec {
-    /// Reads only the header of a PNG file.
-    public static func readHeader(path: String) throws -> PNGHeader {
-        try PNGReader(path: path).header
+    /// Reads only the header of a PNG file. A header read decodes no pixels, so `maxPixels`
+    /// defaults to 0 (no limit); pass a limit to refuse an oversized image this early.
+    public static func readHeader(path: String, maxPixels: Int = 0) throws -> PNGHeader {
+        try PNGReader(path: path, maxPixels: maxPixels).header
     }
 
     /// Decodes a PNG file.
-    public static func read(path: String) throws -> PNGImage {
-        try PNGReader(path: path).readAll()
+    /// - Parameter maxPixels: the largest width x height accepted, checked from the header before
+    ///   anything is allocated (`PixelLimit`; 0 = no limit). Over it: `.outOfMemory`.
+    public static func read(path: String, maxPixels: Int = PixelLimit.defaultMaxPixels) throws -> PNGImage {
+        try PNGReader(path: path, maxPixels: maxPixels).readAll()
     }
 
-    /// Decodes a PNG held in memory; `name` is used in error messages.
-    public static func decode(bytes: [UInt8], name: String = "<memory>") throws -> PNGImage {
+    /// Decodes a PNG held in memory; `name` is used in error messages; `maxPixels` as in `read(path:maxPixels:)`.
+    public static func decode(bytes: [UInt8], name: String = "<memory>",
+                              maxPixels: Int = PixelLimit.defaultMaxPixels) throws -> PNGImage {
         try bytes.withUnsafeBytes { raw in
-            try PNGReader(bytes: raw, name: name).readAll()
+            try PNGReader(bytes: raw, name: name, maxPixels: maxPixels).readAll()
         }
     }
 
@@ -80,23 +85,27 @@ package final class PNGReader {
     private let message = PNGMessage()
     private(set) var nextRow = 0
 
-    package init(path: String) throws {
+    /// Opens a file and reads its header; a header over `maxPixels` (0 = no limit) is refused here,
+    /// before any pixel buffer exists.
+    package init(path: String, maxPixels: Int = 0) throws {
         name = path
         var h: OpaquePointer?
         let rc = srpng_reader_open_file(path, &h, message.buffer, PNGMessage.capacity)
         if rc != 0 { throw message.error(rc, path) }
         handle = h
         header = PNGReader.header(of: h)
+        try PixelLimit.check(width: header.width, height: header.height, maxPixels: maxPixels, name: path)
     }
 
-    /// The bytes must outlive the reader.
-    package init(bytes: UnsafeRawBufferPointer, name: String) throws {
+    /// The bytes must outlive the reader; `maxPixels` as in `init(path:maxPixels:)`.
+    package init(bytes: UnsafeRawBufferPointer, name: String, maxPixels: Int = 0) throws {
         self.name = name
         var h: OpaquePointer?
         let rc = srpng_reader_open_memory(bytes.baseAddress, bytes.count, &h, message.buffer, PNGMessage.capacity)
         if rc != 0 { throw message.error(rc, name) }
         handle = h
         header = PNGReader.header(of: h)
+        try PixelLimit.check(width: header.width, height: header.height, maxPixels: maxPixels, name: name)
     }
 
     deinit { srpng_reader_free(handle) }
@@ -130,15 +139,18 @@ package final class PNGReader {
     /// The most samples a decoded image may have (8 GiB of float).
     package static let maxSamples = 1 << 31
 
-    /// Decodes every remaining row.
-    func readAll() throws -> PNGImage {
+    /// Decodes every remaining row. The image is not zero-filled first: its pages are touched only as
+    /// rows are decoded, so a truncated file costs the rows it held (docs/fuzzing.md, "Pixel limit").
+    package func readAll() throws -> PNGImage {
         let pixels = header.width.multipliedReportingOverflow(by: header.height)
         let total = pixels.partialValue.multipliedReportingOverflow(by: header.channels)
         if pixels.overflow || total.overflow || total.partialValue > PNGReader.maxSamples {
             throw SRError(.outOfMemory, "\(name): image too large to decode (\(header.width)x\(header.height)x"
                           + "\(header.channels) samples, limit \(PNGReader.maxSamples))")
         }
-        var image = Image(width: header.width, height: header.height, channels: header.channels)
+        // Rows already read by `readRows` are not in this image: they stay zero.
+        var image = nextRow == 0 ? Image(uninitializedWidth: header.width, height: header.height, channels: header.channels)
+                                 : Image(width: header.width, height: header.height, channels: header.channels)
         try readRows(header.height - nextRow, into: &image, at: nextRow)
         return PNGImage(image: image, bitDepth: header.bitDepth)
     }

@@ -4,18 +4,18 @@ import SRKernels
 import SRFormats
 /// An image split into what colour upscaling treats separately: luma (through the network),
 /// chroma (Cb, Cr: bicubic) and alpha (bicubic). Gray images have no chroma.
-struct ColorPlanes {
+package struct ColorPlanes {
     /// Y (one plane; for gray images the gray plane as it is).
-    var luma: Image
+    package var luma: Image
     /// Cb and Cr (two planes), nil for gray images.
-    var chroma: Image?
+    package var chroma: Image?
     /// Alpha (one plane), nil without alpha.
-    var alpha: Image?
+    package var alpha: Image?
 
-    var width: Int { luma.width }
-    var height: Int { luma.height }
+    package var width: Int { luma.width }
+    package var height: Int { luma.height }
     /// Channels of the image these planes came from (and of the result).
-    var channels: Int { (chroma == nil ? 1 : 3) + (alpha == nil ? 0 : 1) }
+    package var channels: Int { (chroma == nil ? 1 : 3) + (alpha == nil ? 0 : 1) }
 
     /// Splits a decoded image (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA planes).
     init(_ image: Image) {
@@ -26,11 +26,12 @@ struct ColorPlanes {
         store(image, atRow: 0)
     }
 
-    /// Empty planes for a `width` x `height` image with `channels` channels (filled by `store`).
+    /// Planes for a `width` x `height` image with `channels` channels, not initialised: every row
+    /// must be filled by `store` before use (pages are touched only as rows are stored).
     init(width: Int, height: Int, channels: Int) {
-        luma = Image(width: width, height: height, channels: 1)
-        chroma = channels >= 3 ? Image(width: width, height: height, channels: 2) : nil
-        alpha = channels == 2 || channels == 4 ? Image(width: width, height: height, channels: 1) : nil
+        luma = Image(uninitializedWidth: width, height: height, channels: 1)
+        chroma = channels >= 3 ? Image(uninitializedWidth: width, height: height, channels: 2) : nil
+        alpha = channels == 2 || channels == 4 ? Image(uninitializedWidth: width, height: height, channels: 1) : nil
     }
 
     /// Converts a strip of decoded rows (same width, `channels` planes) into rows `y0...` of the planes.

@@ -25,20 +25,27 @@ public struct ColorUpscaler {
     /// LR rows per strip; nil picks a strip whose HR planes take about 256 MiB (the strip halo is
     /// recomputed, so taller strips waste less: 2 x halo / stripRows of the network time).
     public var stripRows: Int?
+    /// The largest input (width x height) `upscaleFile` decodes, checked from the PNG header before
+    /// anything is allocated (`PixelLimit`; 0 = no limit).
+    public var maxPixels: Int
     private let lumaFunction: LumaFunction
 
     /// Uses an arbitrary luma function (tests, other networks).
-    public init(scale: Int, halo: Int, stripRows: Int? = nil, luma: @escaping LumaFunction) {
+    public init(scale: Int, halo: Int, stripRows: Int? = nil, maxPixels: Int = PixelLimit.defaultMaxPixels,
+                luma: @escaping LumaFunction) {
         self.scale = scale
         self.halo = halo
         self.stripRows = stripRows
+        self.maxPixels = maxPixels
         self.lumaFunction = luma
     }
 
     /// Uses a DCSCN `Upscaler` (tiling, self-ensemble and threads as in `options`).
-    public init(upscaler: Upscaler, options: UpscaleOptions = UpscaleOptions(), stripRows: Int? = nil) {
+    public init(upscaler: Upscaler, options: UpscaleOptions = UpscaleOptions(), stripRows: Int? = nil,
+                maxPixels: Int = PixelLimit.defaultMaxPixels) {
         let config = upscaler.network.config
-        self.init(scale: config.scale, halo: config.receptiveField, stripRows: stripRows) { lr, bicubic in
+        self.init(scale: config.scale, halo: config.receptiveField, stripRows: stripRows,
+                  maxPixels: maxPixels) { lr, bicubic in
             try upscaler.upscaleLuma(lr, bicubic: bicubic, options: options)
         }
     }
@@ -61,7 +68,9 @@ public struct ColorUpscaler {
 
     /// Upscales the PNG file `input` into the PNG file `output`, streaming: the input is decoded in
     /// row chunks straight into LR planes and the output is written strip by strip (atomically:
-    /// a temporary file renamed at the end). Returns the output size.
+    /// a temporary file renamed at the end). Returns the output size. An input over `maxPixels`
+    /// is refused from its header; the LR planes are not zero-filled, so a truncated input costs
+    /// the rows it held, not its declared size.
     /// - Parameters:
     ///   - bitDepth: 8 or 16; nil keeps the input's.
     ///   - compressionLevel: zlib level 0...9 (-1: libpng's default, 6). Level 6 spends more time in
@@ -69,11 +78,24 @@ public struct ColorUpscaler {
     @discardableResult
     public func upscaleFile(input: String, output: String, bitDepth: Int? = nil, compressionLevel: Int = -1,
                             progress: Progress? = nil) throws -> (width: Int, height: Int) {
-        let reader = try PNGReader(path: input)
+        let reader = try PNGReader(path: input, maxPixels: maxPixels)
         let h = reader.header
-        try checkInput(h.width, h.height, h.channels, name: input)
+        let planes = try readPlanes(reader, name: input)
+        let writer = try PNGRowWriter(path: output, width: h.width * scale, height: h.height * scale,
+                                      channels: h.channels, bitDepth: bitDepth ?? h.bitDepth,
+                                      compressionLevel: compressionLevel)
+        try run(planes, progress: progress) { try writer.append($0) }
+        try writer.finish()
+        return (h.width * scale, h.height * scale)
+    }
+
+    /// The input side of `upscaleFile`: decodes the reader's rows in chunks of about 8 MiB (or
+    /// `chunkRows`) straight into LR planes (the fuzz harness runs it on arbitrary bytes).
+    package func readPlanes(_ reader: PNGReader, name: String, chunkRows: Int? = nil) throws -> ColorPlanes {
+        let h = reader.header
+        try checkInput(h.width, h.height, h.channels, name: name)
         var planes = ColorPlanes(width: h.width, height: h.height, channels: h.channels)
-        let chunk = max(1, (8 << 20) / max(1, h.width * h.channels * 4))
+        let chunk = max(1, chunkRows ?? (8 << 20) / max(1, h.width * h.channels * 4))
         var y = 0
         while y < h.height {
             let n = min(chunk, h.height - y)
@@ -82,12 +104,7 @@ public struct ColorUpscaler {
             planes.store(strip, atRow: y)
             y += n
         }
-        let writer = try PNGRowWriter(path: output, width: h.width * scale, height: h.height * scale,
-                                      channels: h.channels, bitDepth: bitDepth ?? h.bitDepth,
-                                      compressionLevel: compressionLevel)
-        try run(planes, progress: progress) { try writer.append($0) }
-        try writer.finish()
-        return (h.width * scale, h.height * scale)
+        return planes
     }
 
     private func checkInput(_ w: Int, _ h: Int, _ channels: Int, name: String) throws {
