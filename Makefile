@@ -42,6 +42,7 @@ test: test-deps
 	$(MAKE) --no-print-directory check-layers
 	$(SWIFT) test
 	$(MAKE) --no-print-directory clitest
+	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory ctest
 	$(MAKE) --no-print-directory tbtest
 	$(MAKE) --no-print-directory sttest
@@ -52,6 +53,16 @@ clitest: deps
 	$(SWIFT) build --product sr
 	$(SWIFT) build --product srprep
 	python3 Tests/cli/run.py "$$($(SWIFT) build --show-bin-path)"
+
+## fuzz: libFuzzer + AddressSanitizer campaigns of every parser of untrusted bytes (PNG, weights, TF
+## bundles, JSON/safetensors headers, legacy HDF5 weights), FUZZ_SECONDS each (docs/fuzzing.md)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	Tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+## fuzz-smoke: builds the harnesses and runs each one briefly from its seeds and regression inputs
+fuzz-smoke: deps
+	Tests/fuzz/run.sh --smoke
 
 ## tbtest: TensorBoard's own loader (EventAccumulator) reads the event files of a short sr train run
 ## (installs the tensorboard package with pip when it is missing)

@@ -18,6 +18,9 @@
 
 #define ERRLEN 256
 
+/* The largest buffer libpng may allocate for one non-IDAT chunk (PLTE, tRNS and the like are bytes). */
+#define SRPNG_CHUNK_MALLOC_MAX (8u << 20)
+
 static inline void srpng_set_msg(char *msg, size_t msglen, const char *text) {
     if (msg && msglen > 0) {
         snprintf(msg, msglen, "%s", text ? text : "unknown error");

@@ -57,6 +57,21 @@ static int reader_start(srpng_reader *r, const uint8_t sig[8], size_t sig_len, c
     if (r->fp) png_set_read_fn(r->png, r, read_file_fn);
     else png_set_read_fn(r->png, r, read_mem_fn);
     png_set_sig_bytes(r->png, 8);
+    /* Ancillary chunks that srcore does not use and that libpng would buffer whole, sized by the
+     * chunk's own length field (a 53-byte file declaring a 2 GB iTXt made libpng 1.6.39 malloc 2 GB:
+     * found by fuzzing, docs/fuzzing.md): skip them unread, and cap any other chunk buffer. */
+    static const png_byte skipped[] = { 'i', 'C', 'C', 'P', '\0', 'i', 'T', 'X', 't', '\0', 'z', 'T', 'X', 't', '\0',
+                                        't', 'E', 'X', 't', '\0', 's', 'P', 'L', 'T', '\0', 'e', 'X', 'I', 'f', '\0' };
+    png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, skipped, (int)(sizeof skipped / 5));
+    png_set_chunk_malloc_max(r->png, SRPNG_CHUNK_MALLOC_MAX);
+#ifdef SRCORE_FUZZING
+    /* Fuzzing builds only (Tests/fuzz/build.sh, docs/fuzzing.md): chunk CRCs and the zlib Adler-32 are
+     * not checked, so that mutated inputs reach the decoder instead of failing their checksums. */
+    png_set_crc_action(r->png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
+#ifdef PNG_IGNORE_ADLER32
+    png_set_option(r->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+#endif
+#endif
     png_read_info(r->png, r->info);
     png_uint_32 w = 0, hgt = 0;
     int bit_depth = 0, color_type = 0, interlace = 0;

@@ -11,6 +11,8 @@ struct TFBundleTestWriter {
         var values: [Float]
         var dtype = 1
         var sliced = false
+        /// Stored instead of the real offset (for corrupt-index tests).
+        var offset: Int? = nil
     }
     var tensors: [Tensor] = []
     var bigEndian = false
@@ -37,7 +39,7 @@ struct TFBundleTestWriter {
             var shape: [UInt8] = []
             for d in t.shape { shape += Self.field(2, bytes: Self.field(1, varint: d)) }
             var e = Self.field(1, varint: t.dtype) + Self.field(2, bytes: shape)
-            if !data.isEmpty { e += Self.field(4, varint: data.count) }
+            if let o = t.offset { e += Self.field(4, varint: o) } else if !data.isEmpty { e += Self.field(4, varint: data.count) }
             e += Self.field(5, varint: raw.count)
             e += [0x35] + Self.le32(CRC32C.masked(CRC32C.checksum(raw)))
             if t.sliced { e += Self.field(7, bytes: Self.field(1, bytes: [])) }

@@ -43,6 +43,9 @@ public struct TFBundle: Sendable {
     /// Tensor names in the index's order (raw byte order: `CNN1 < CNN10 < CNN2`).
     public let names: [String]
 
+    /// The data shards' bytes when the bundle is held in memory; nil: the files beside the index.
+    private let shardBytes: [[UInt8]]?
+
     /// Opens `<prefix>.index` and parses it (the data shards are read by `tensor(_:)`).
     ///
     /// - Parameter prefix: the checkpoint prefix, e.g. `dir/model.ckpt`; a trailing `.index` is accepted.
@@ -50,8 +53,13 @@ public struct TFBundle: Sendable {
     ///   `.unsupported` for compression, big-endian bundles or a newer bundle version.
     public init(prefix: String) throws {
         let p = prefix.hasSuffix(".index") ? String(prefix.dropLast(6)) : prefix
+        try self.init(prefix: p, index: try TFBundle.readFile(p + ".index"), shards: nil)
+    }
+
+    /// Parses index bytes held in memory; `tensor(_:)` reads `data[id]` (nil: the shard files of
+    /// `prefix`, which also names the files in messages). The fuzz harness feeds bytes this way.
+    package init(prefix p: String, index bytes: [UInt8], shards data: [[UInt8]]?) throws {
         let file = p + ".index"
-        let bytes = try TFBundle.readFile(file)
         var entries: [String: Entry] = [:]
         var names: [String] = []
         var shards: Int?
@@ -74,6 +82,7 @@ public struct TFBundle: Sendable {
         self.shardCount = shardCount
         self.entries = entries
         self.names = names
+        self.shardBytes = data
     }
 
     /// Path of data shard `id`: `<prefix>.data-%05d-of-%05d`.
@@ -107,7 +116,14 @@ public struct TFBundle: Sendable {
             throw SRError(.format, "\(prefix).index: tensor '\(name)' of shape \(e.shape) has \(e.size) bytes, expected \(count * 4)")
         }
         let path = shardPath(e.shardID)
-        let raw = try TFBundle.readFile(path, offset: e.offset, size: e.size)
+        let raw: [UInt8]
+        if let shardBytes {
+            guard e.shardID < shardBytes.count else { throw SRError(.io, "\(path): no such data shard") }
+            try TFBundle.checkRange(path, offset: e.offset, size: e.size, fileSize: shardBytes[e.shardID].count)
+            raw = Array(shardBytes[e.shardID][e.offset..<(e.offset + e.size)])
+        } else {
+            raw = try TFBundle.readFile(path, offset: e.offset, size: e.size)
+        }
         let crc = CRC32C.masked(CRC32C.checksum(raw))
         guard crc == e.crc32c else {
             throw SRError(.format, "\(path): tensor '\(name)' (offset \(e.offset), \(e.size) bytes) fails its CRC32C check (index says \(hex32(e.crc32c)), data gives \(hex32(crc))); the checkpoint is corrupt")
@@ -199,6 +215,13 @@ public struct TFBundle: Sendable {
 
     // MARK: - file access
 
+    /// Throws `.format` unless bytes `offset..<offset + size` lie inside a file of `fileSize` bytes.
+    static func checkRange(_ path: String, offset: Int, size n: Int, fileSize: Int) throws {
+        guard offset >= 0, n >= 0, offset <= fileSize, n <= fileSize - offset else {
+            throw SRError(.format, "\(path): needs bytes \(offset)..<\(offset &+ n) but the file has \(fileSize) bytes (truncated?)")
+        }
+    }
+
     /// Reads `size` bytes at `offset` of `path` (the whole file when `size` is nil).
     package static func readFile(_ path: String, offset: Int = 0, size: Int? = nil) throws -> [UInt8] {
         guard let f = fopen(path, "rb") else {
@@ -208,9 +231,7 @@ public struct TFBundle: Sendable {
         guard fseeko(f, 0, SEEK_END) == 0 else { throw SRError(.io, "\(path): cannot seek") }
         let fileSize = Int(ftello(f))
         let n = size ?? fileSize
-        guard offset >= 0, n >= 0, offset <= fileSize, n <= fileSize - offset else {
-            throw SRError(.format, "\(path): needs bytes \(offset)..<\(offset + n) but the file has \(fileSize) bytes (truncated?)")
-        }
+        try checkRange(path, offset: offset, size: n, fileSize: fileSize)
         guard fseeko(f, off_t(offset), SEEK_SET) == 0 else { throw SRError(.io, "\(path): cannot seek to \(offset)") }
         var out = [UInt8](repeating: 0, count: n)
         let got = out.withUnsafeMutableBytes { fread($0.baseAddress, 1, n, f) }

@@ -23,7 +23,11 @@ extension TFBundle {
     ///   batch norm, several reconstruction layers, transposed-conv upsampling), `.shapeMismatch` naming the
     ///   variable and both shapes, plus every error of `init(prefix:)` and `tensor(_:)`.
     public static func importDCSCN(prefix: String) throws -> DCSCNParameters {
-        let bundle = try TFBundle(prefix: prefix)
+        try importDCSCN(bundle: TFBundle(prefix: prefix))
+    }
+
+    /// `importDCSCN(prefix:)` of a parsed bundle (files or memory).
+    package static func importDCSCN(bundle: TFBundle) throws -> DCSCNParameters {
         let config = try bundle.inferDCSCNConfig()
         var layers: [ConvParameters] = []
         var used: Set<String> = []

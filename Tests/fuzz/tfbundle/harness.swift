@@ -1,0 +1,9 @@
+// The libFuzzer entry point of the tfbundle harness: Tests/fuzz/build.sh links it with libFuzzer, ASan and
+// the instrumented library; the body is FuzzTargets.tfBundle (Tests/SRTestSupport/FuzzTargets.swift).
+import SRTestSupport
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    FuzzTargets.tfBundle(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
