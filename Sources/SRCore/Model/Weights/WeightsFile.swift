@@ -27,18 +27,12 @@ public enum WeightsFile {
     public static let formatVersion = "1.0"
     static let supportedMajor = 1
 
-    /// Writes `p` to `path` atomically (a temp file in the same folder, renamed at the end).
+    /// Writes `p` to `path` atomically (built in memory, written to a temp file in the same folder,
+    /// renamed at the end).
     ///
     /// - Throws: `.io` if the file cannot be written or renamed.
     public static func write(_ p: DCSCNParameters, to path: String) throws {
-        try AtomicFile.write(path) { temp in
-            try HDF5File.lock.withLock {
-                let f = try HDF5File.create(temp)
-                defer { f.release() }
-                try writeContents(p, to: f)
-                try f.close()
-            }
-        }
+        try HDF5File.writeAtomically(path) { f in try writeContents(p, to: f) }
     }
 
     private static func writeContents(_ p: DCSCNParameters, to f: HDF5File) throws {
