@@ -4,10 +4,6 @@
 #include <math.h>
 #include <stdint.h>
 
-static const int formats[] = {SR_FORMAT_Y_F32,  SR_FORMAT_GRAY8, SR_FORMAT_GRAY16, SR_FORMAT_GRAYA8, SR_FORMAT_GRAYA16,
-                              SR_FORMAT_RGB8,   SR_FORMAT_RGB16, SR_FORMAT_RGBA8,  SR_FORMAT_RGBA16};
-#define NFORMATS (sizeof formats / sizeof formats[0])
-
 static int cancel_at_once(void *user, double fraction) {
     (void)fraction;
     (*(int *)user)++;
@@ -73,6 +69,12 @@ static void test_upscale_errors(sr_model *m) {
     bad = out;
     bad.format = SR_FORMAT_RGBA8; /* in and out formats differ */
     CHECK_RC(sr_upscale(m, &o, &in, &bad), SR_ERROR_INVALID_ARGUMENT);
+    /* RGB8 rows declared RGBA8: the message names the format/channel mismatch, not just the stride */
+    bad = in;
+    bad.format = SR_FORMAT_RGBA8;
+    bad.stride = (size_t)in.width * 3;
+    CHECK_RC(sr_upscale(m, &o, &bad, &out), SR_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(sr_last_error(), "format/channel mismatch") != NULL && strstr(sr_last_error(), "RGB8 pixels") != NULL);
     /* an output sized for a model of another scale */
     bad = out;
     bad.width = in.width * (uint32_t)(s + 1);
