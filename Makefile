@@ -44,6 +44,7 @@ test: test-deps
 	$(MAKE) --no-print-directory clitest
 	$(MAKE) --no-print-directory ctest
 	$(MAKE) --no-print-directory tbtest
+	$(MAKE) --no-print-directory faulttest
 
 ## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
 ## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
@@ -57,6 +58,14 @@ clitest: deps
 tbtest: test-deps
 	$(SWIFT) build --product sr
 	python3 Tests/python/check_tensorboard_events.py "$$($(SWIFT) build --show-bin-path)/sr"
+
+## faulttest: a full disk (a small tmpfs, or ulimit -f) and kill -9 for srprep build/merge and
+## sr upscale/train/import-tf: clean errors, destinations whole or untouched, no temp files (docs/faults.md)
+.PHONY: faulttest
+faulttest: test-deps
+	$(SWIFT) build --product sr
+	$(SWIFT) build --product srprep
+	python3 Tests/faults/run_faults.py "$$($(SWIFT) build --show-bin-path)"
 
 ## lib: release build of libsrcore.so, the C API of include/srcore.h (builtin models from Models/)
 lib: deps
