@@ -3,12 +3,16 @@ the shared fixtures, the checks every failing command must pass, and kill -9 at 
 """
 import hashlib
 import os
+import sys
 import resource
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pyutil"))
+from srfiles import is_whole as whole, is_whole_hdf5 as whole_h5  # noqa: E402  (shared with Tests/cli)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REF_CKPT = os.path.join(ROOT, "..", "shared", "reference", "dcscn-tf",
@@ -51,43 +55,6 @@ def same_content(path, reference):
     try:
         with h5py.File(path, "r") as a, h5py.File(reference, "r") as b:
             return same(a, b)
-    except OSError:
-        return False
-
-
-def whole_safetensors(path):
-    """Whether a safetensors file's header parses and its data ends exactly at the end of the file."""
-    import json
-    import struct
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-        (n,) = struct.unpack("<Q", data[:8])
-        header = json.loads(data[8:8 + n])
-        ends = [v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"]
-        return 8 + n + max(ends, default=0) == len(data)
-    except (OSError, ValueError, KeyError, struct.error):
-        return False
-
-
-def whole(path):
-    """Whether a file srcore wrote is whole: HDF5 read to the end, safetensors checked, else exists."""
-    if path.endswith(".safetensors"):
-        return whole_safetensors(path)
-    return whole_h5(path) if path.endswith(".h5") else os.path.exists(path)
-
-
-def whole_h5(path):
-    """Whether an HDF5 file reads to the end (every dataset), with h5py when installed."""
-    try:
-        import h5py
-    except ImportError:
-        with open(path, "rb") as f:
-            return f.read(8) == b"\x89HDF\r\n\x1a\n"
-    try:
-        with h5py.File(path, "r") as f:
-            f.visititems(lambda _, o: o[()] if isinstance(o, h5py.Dataset) else None)
-        return True
     except OSError:
         return False
 
