@@ -46,6 +46,8 @@ test: test-deps
 	$(MAKE) --no-print-directory ctest
 	$(MAKE) --no-print-directory tbtest
 	$(MAKE) --no-print-directory sttest
+	$(MAKE) --no-print-directory faulttest
+	$(MAKE) --no-print-directory ctest-asan
 
 ## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
 ## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
@@ -76,6 +78,14 @@ sttest: test-deps
 	$(SWIFT) build --product sr
 	python3 Tests/python/check_safetensors_interop.py "$$($(SWIFT) build --show-bin-path)/sr"
 
+## faulttest: a full disk (a small tmpfs, or ulimit -f) and kill -9 for srprep build/merge and
+## sr upscale/train/import-tf: clean errors, destinations whole or untouched, no temp files (docs/faults.md)
+.PHONY: faulttest
+faulttest: test-deps
+	$(SWIFT) build --product sr
+	$(SWIFT) build --product srprep
+	python3 Tests/faults/run_faults.py "$$($(SWIFT) build --show-bin-path)"
+
 ## lib: release build of libsrcore.so, the C API of include/srcore.h (builtin models from Models/)
 lib: deps
 	@for f in Models/dcscn-x2.safetensors Models/dcscn-x3.safetensors Models/dcscn-x4.safetensors; do \
@@ -104,6 +114,14 @@ ctest-tsan: deps
 	$(SWIFT) build -c release --product sr
 	$(SWIFT) build -c release --sanitize=thread --product srcore --scratch-path .build-tsan
 	mkdir -p .build/ctest-tsan && Tests/c/run.sh "$(CURDIR)/.build/ctest-tsan" "$(RELEASE_BIN)" tsan "$(CURDIR)/.build-tsan/release"
+
+## ctest-asan: the C host tests under AddressSanitizer + UndefinedBehaviorSanitizer, against a libsrcore
+## built with --sanitize=address (Swift and C) and -fsanitize=undefined (its C targets) in .build-asan
+.PHONY: ctest-asan
+ctest-asan: deps
+	$(SWIFT) build -c release --product sr
+	$(SWIFT) build -c release --sanitize=address -Xcc -fsanitize=undefined --product srcore --scratch-path .build-asan
+	mkdir -p .build/ctest-asan && Tests/c/run.sh "$(CURDIR)/.build/ctest-asan" "$(RELEASE_BIN)" asan "$(CURDIR)/.build-asan/release"
 
 ## bench-srprep: srprep build vs. the Python baseline on ../shared/data/train/yang91 (x2, 8x augmentation)
 bench-srprep: deps

@@ -22,8 +22,10 @@ struct srpng_writer {
 static void write_file_fn(png_structp png, png_bytep data, size_t length) {
     srpng_writer *w = (srpng_writer *)png_get_io_ptr(png);
     if (fwrite(data, 1, length, w->fp) != length) {
+        char text[96];
+        snprintf(text, sizeof text, "write error (%s)", strerror(errno));
         w->e.io_error = 1;
-        png_error(png, "write error");
+        png_error(png, text);   /* the error handler copies the text before it jumps */
     }
 }
 
@@ -184,10 +186,16 @@ int srpng_writer_finish(srpng_writer *w, char *msg, size_t msglen) {
     png_write_end(w->png, NULL);
     w->finished = 1;
     if (w->fp) {
+        errno = 0;
         int bad = fflush(w->fp) != 0 || ferror(w->fp);
         bad |= fclose(w->fp) != 0;
         w->fp = NULL;
-        if (bad) { srpng_set_msg(msg, msglen, "write error (disk full?)"); return SRPNG_ERR_IO; }
+        if (bad) {
+            char text[96];
+            snprintf(text, sizeof text, "write error (%s)", errno ? strerror(errno) : "disk full?");
+            srpng_set_msg(msg, msglen, text);
+            return SRPNG_ERR_IO;
+        }
     }
     return SRPNG_OK;
 }

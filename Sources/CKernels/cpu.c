@@ -1,9 +1,12 @@
 /* CPU feature detection (done once, thread-safely) and ISA resolution. */
 #include "ckernels.h"
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 static pthread_once_t g_cpu_once = PTHREAD_ONCE_INIT;
 static int g_has_avx2_fma = 0;   /* written once inside pthread_once, read after it */
+static int g_auto_portable = 0;  /* SRCORE_KERNELS=portable: SRK_ISA_AUTO picks the portable kernels */
 
 static void detect_cpu(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -12,6 +15,10 @@ static void detect_cpu(void) {
 #else
     g_has_avx2_fma = 0;
 #endif
+    /* For valgrind: VEX emulates every FMA lane with a software helper call, which makes the
+       AVX2 kernels ~1000x slower than native under memcheck (docs/faults.md). */
+    const char *k = getenv("SRCORE_KERNELS");
+    g_auto_portable = k != NULL && strcmp(k, "portable") == 0;
 }
 
 int srk_cpu_has_avx2_fma(void) {
@@ -25,5 +32,6 @@ int srk_isa_valid(int isa) {
 
 int srk_isa_uses_avx2(int isa) {
     if (isa == SRK_ISA_PORTABLE || !srk_isa_valid(isa)) return 0;
-    return srk_cpu_has_avx2_fma();
+    if (!srk_cpu_has_avx2_fma()) return 0;
+    return isa == SRK_ISA_AVX2 || !g_auto_portable;   /* g_auto_portable is set by the once above */
 }

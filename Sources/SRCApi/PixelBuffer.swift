@@ -26,6 +26,33 @@ enum PixelFormat: Int32 {
 
     var bytesPerPixel: Int { channels * sampleBytes }
 
+    /// The `enum sr_format` name without its prefix ("RGBA8").
+    var name: String {
+        switch self {
+        case .yF32: return "Y_F32"
+        case .gray8: return "GRAY8"
+        case .gray16: return "GRAY16"
+        case .grayA8: return "GRAYA8"
+        case .grayA16: return "GRAYA16"
+        case .rgb8: return "RGB8"
+        case .rgb16: return "RGB16"
+        case .rgba8: return "RGBA8"
+        case .rgba16: return "RGBA16"
+        }
+    }
+
+    /// The message for a stride shorter than a row: when the stride is exactly a row of another
+    /// format (RGB8 data passed as RGBA8, say), that mismatch is the likely mistake, so say so.
+    static func shortStride(_ role: String, format: PixelFormat, width w: Int, stride: Int, rowBytes: Int) -> String {
+        let others = [PixelFormat.rgb8, .rgba8, .rgb16, .rgba16, .gray8, .grayA8, .gray16, .grayA16, .yF32]
+            .filter { $0 != format && $0.bytesPerPixel * w == stride }
+        let other = others.first { $0.sampleBytes == format.sampleBytes } ?? others.first
+        guard let other else {
+            return "\(role): stride \(stride) bytes is smaller than a row of \(w) pixels (\(rowBytes) bytes)"
+        }
+        return "\(role): format/channel mismatch: the format is \(format.name) (\(format.channels) channels, \(rowBytes) bytes a row of \(w) pixels) but the stride, \(stride) bytes, is a row of \(w) \(other.name) pixels (\(other.channels) channels); is the format right?"
+    }
+
     /// PNG bit depth of the integer formats (8 or 16); 32 for float luma.
     var bitDepth: Int { sampleBytes * 8 }
 
@@ -63,7 +90,7 @@ struct PixelBuffer {
         guard stride >= 0 else { throw invalid("\(role): stride \(UInt(bitPattern: stride)) overflows") }
         let rowBytes = try Checked.mul(w, format.bytesPerPixel, "\(role): row of \(w) pixels")
         guard stride >= rowBytes else {
-            throw invalid("\(role): stride \(stride) bytes is smaller than a row of \(w) pixels (\(rowBytes) bytes)")
+            throw invalid(PixelFormat.shortStride(role, format: format, width: w, stride: stride, rowBytes: rowBytes))
         }
         let span = try Checked.add(Checked.mul(stride, h - 1, "\(role): \(h) rows of \(stride) bytes"), rowBytes,
                                    "\(role): buffer size")

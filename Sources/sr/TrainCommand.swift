@@ -11,14 +11,14 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a DCSCN network on an srprep patch set.",
         discussion: """
-        Defaults are the reference recipe (SPEC §11.4) on c-DCSCN: MSE + 1e-4 L2 on kernels, Adam \
+        Defaults are the reference recipe (docs/reference.md §11.4) on c-DCSCN: MSE + 1e-4 L2 on kernels, Adam \
         (0.9, 0.999, 1e-8), global-norm clip 5, batch 20, step decay 0.002 x0.5 every 9 epochs until 2e-5.
         The run folder gets checkpoint.h5 (resumable), model.safetensors (weights with provenance), train.csv, \
         validation.csv, train.svg and TensorBoard event files.
 
         Example (the shipped x2 model):
           sr train --data x2.h5 --run-dir runs/x2 --schedule cosine --lr 0.004 --warmup 500 --steps 13000 \\
-                   --end-lr 1e-5 --val ../shared/data/eval/set5
+                   --end-lr 1e-5 --val data/set5
         """)
 
     @Option(help: "Patch set from `srprep build` (HDF5).") var data: String

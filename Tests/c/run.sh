@@ -4,6 +4,9 @@
 #   Tests/c/run.sh WORK RELEASE_BIN              the whole suite (make ctest)
 #   Tests/c/run.sh WORK RELEASE_BIN tsan LIBDIR  only the ThreadSanitizer runs, against a libsrcore built
 #                                                with `swift build --sanitize=thread` (make ctest-tsan)
+#   Tests/c/run.sh WORK RELEASE_BIN asan LIBDIR  the C tests under AddressSanitizer + UndefinedBehaviorSanitizer,
+#                                                against a libsrcore built with `--sanitize=address` and its C
+#                                                targets with -fsanitize=undefined (make ctest-asan)
 #   WORK         scratch folder (WORK/prefix holds the install)
 #   RELEASE_BIN  folder with the `sr` CLI used as the bit-exact reference (and import-tf)
 # The model: $SRCORE_TEST_MODEL, else Models/dcscn-x2.safetensors, else the reference x2 checkpoint
@@ -58,6 +61,34 @@ if [ "$MODE" = tsan ]; then
   TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_api_tsan" "$MODEL" "$SCRATCH"
   TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$WORK/test_api_errors_tsan" "$MODEL" "$SCRATCH"
   step "ThreadSanitizer: no data races reported"
+  exit 0
+fi
+
+if [ "$MODE" = asan ]; then
+  find_model || exit 0
+  ASAN_CC="$SWIFT_BIN/clang"   # its compiler-rt matches the one the library was instrumented with
+  SWIFT_RT="$SWIFT_BIN/../lib/swift/linux"
+  mkdir -p "$WORK/lib"
+  ln -sf "$TSAN_LIB/libsrcore.so" "$WORK/lib/libsrcore.so.0"
+  ln -sf libsrcore.so.0 "$WORK/lib/libsrcore.so"
+  for t in test_api test_api_errors test_threads test_cli; do
+    "$ASAN_CC" -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fuse-ld=lld -std=c11 -O1 -g \
+      -Wall -Wextra -Werror -I"$ROOT/include" "$SRC/$t.c" -o "$WORK/${t}_asan" \
+      -L"$WORK/lib" -Wl,-rpath,"$WORK/lib" -lsrcore -lpng16 -lpthread -lm \
+      -L"$SWIFT_RT" -Wl,-rpath,"$SWIFT_RT" -ldispatch -lBlocksRuntime
+  done
+  # Leaks are valgrind's part (make ctest); LeakSanitizer would also list the Swift runtime's.
+  export ASAN_OPTIONS="halt_on_error=1:exitcode=66:detect_leaks=0:strict_string_checks=1:detect_stack_use_after_return=1"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=67"
+  step "AddressSanitizer + UBSan: test_api (library: Swift with ASan, C targets with ASan + UBSan)"
+  "$WORK/test_api_asan" "$MODEL" "$SCRATCH"
+  step "AddressSanitizer + UBSan: test_api_errors"
+  "$WORK/test_api_errors_asan" "$MODEL" "$SCRATCH"
+  step "AddressSanitizer + UBSan: test_threads (8 threads, 2 inner workers each)"
+  "$WORK/test_threads_asan" "$MODEL" "$SCRATCH"
+  step "AddressSanitizer + UBSan: test_cli (bit-exact against sr upscale)"
+  SRCORE_MODELS_DIR="$ROOT/Models" "$WORK/test_cli_asan" "$MODEL" "$BIN/sr" "$SCRATCH"
+  step "AddressSanitizer + UBSan: no errors reported"
   exit 0
 fi
 
@@ -116,6 +147,11 @@ if command -v valgrind >/dev/null; then
   $VG "$WORK/test_options" "$MODEL" "$SCRATCH" # a 40-byte host struct is never read past its end
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_threads" "$MODEL" "$SCRATCH"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_weights" "$MODEL" "$SCRATCH" "$SCRATCH/legacy.h5"
+  # The whole threaded test (3 rounds, 40x33 images), on the portable kernels: valgrind emulates each
+  # FMA lane in software, which makes the AVX2 kernels ~1000x slower (over 10 min; ~70 s so).
+  # Without --track-origins (twice as slow; the quick runs above have it).
+  step "valgrind memcheck: the full test_threads (SRCORE_KERNELS=portable)"
+  SRCORE_KERNELS=portable ${VG/--track-origins=yes /} "$WORK/test_threads" "$MODEL" "$SCRATCH"
 else
   echo "SKIPPED: valgrind not installed"
 fi

@@ -69,6 +69,12 @@ static void test_upscale_errors(sr_model *m) {
     bad = out;
     bad.format = SR_FORMAT_RGBA8; /* in and out formats differ */
     CHECK_RC(sr_upscale(m, &o, &in, &bad), SR_ERROR_INVALID_ARGUMENT);
+    /* RGB8 rows declared RGBA8: the message names the format/channel mismatch, not just the stride */
+    bad = in;
+    bad.format = SR_FORMAT_RGBA8;
+    bad.stride = (size_t)in.width * 3;
+    CHECK_RC(sr_upscale(m, &o, &bad, &out), SR_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(sr_last_error(), "format/channel mismatch") != NULL && strstr(sr_last_error(), "RGB8 pixels") != NULL);
     /* an output sized for a model of another scale */
     bad = out;
     bad.width = in.width * (uint32_t)(s + 1);

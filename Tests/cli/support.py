@@ -8,12 +8,16 @@ when present; tests that need them skip with a message otherwise.
 import atexit
 import hashlib
 import os
+import sys
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pyutil"))
+from srfiles import is_whole_hdf5, is_whole_safetensors  # noqa: E402  (shared with Tests/faults)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SHARED = os.path.join(ROOT, "..", "shared")
@@ -128,36 +132,6 @@ def is_whole_png(path):
     with open(path, "rb") as f:
         data = f.read()
     return data.startswith(b"\x89PNG\r\n\x1a\n") and data[-12:-4] == b"\x00\x00\x00\x00IEND"
-
-
-def is_whole_safetensors(path):
-    """The header parses and the tensors' data ends exactly at the end of the file."""
-    import json
-    import struct
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-        (n,) = struct.unpack("<Q", data[:8])
-        header = json.loads(data[8:8 + n])
-        ends = [v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"]
-        return 8 + n + max(ends, default=0) == len(data)
-    except (OSError, ValueError, KeyError, struct.error):
-        return False
-
-
-def is_whole_hdf5(path):
-    """h5py opens it (when installed), else the HDF5 signature is there."""
-    try:
-        import h5py
-    except ImportError:
-        with open(path, "rb") as f:
-            return f.read(8) == b"\x89HDF\r\n\x1a\n"
-    try:
-        with h5py.File(path, "r") as f:
-            list(f.keys())
-        return True
-    except OSError:
-        return False
 
 
 def wait_for(predicate, timeout, proc=None, interval=0.02):

@@ -3,7 +3,9 @@
 /* Kernel ISA selection, shared by the inference (srk_conv.h) and training (train_conv.h) kernels.
    `isa` arguments take SRK_ISA_AUTO (AVX2 kernels when the CPU has AVX2 and FMA), SRK_ISA_PORTABLE
    (plain C, any x86-64 / other CPU; lets tests run the portable twins on AVX2 hosts) or SRK_ISA_AVX2
-   (falls back to portable when unsupported). Any other value is SRK_EINVAL. */
+   (falls back to portable when unsupported). Any other value is SRK_EINVAL. The environment
+   variable SRCORE_KERNELS=portable (read once) makes SRK_ISA_AUTO pick the portable kernels: for
+   valgrind, which emulates FMA instructions lane by lane. */
 
 #define SRK_ISA_AUTO 0
 #define SRK_ISA_PORTABLE 1

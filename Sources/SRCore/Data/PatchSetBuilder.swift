@@ -57,8 +57,8 @@ public enum PatchSetBuilder {
                 seed: Int(truncatingIfNeeded: options.seed), shard: "\(options.shardIndex + 1)/\(options.shardCount)",
                 images: plan.images.count, skippedSmall: plan.small.count, skippedBad: bad.map { $0.file })
             do {
-                let layout = try createFile(temp, info: info, sources: files)
-                let newBad = try generate(plan: plan, files: files, layout: layout, path: temp,
+                let layout = try createFile(temp, name: output, info: info, sources: files)
+                let newBad = try generate(plan: plan, files: files, layout: layout, path: temp, name: output,
                                           options: options, progress: progress)
                 if !newBad.isEmpty {
                     // A file whose header was fine failed to decode: rebuild without it (rows are
@@ -83,9 +83,9 @@ public enum PatchSetBuilder {
     }
 
     /// Creates the file with attributes, /sources and the preallocated datasets, then closes it.
-    private static func createFile(_ path: String, info: PatchSetInfo, sources: [String]) throws -> PatchLayout {
+    private static func createFile(_ path: String, name: String, info: PatchSetInfo, sources: [String]) throws -> PatchLayout {
         try HDF5File.lock.withLock {
-            let file = try HDF5File.createV110(path)
+            let file = try HDF5File.createV110(path, name: name)
             defer { file.release() }
             try info.write(to: file)
             try file.write("/sources", strings: sources)
@@ -100,10 +100,10 @@ public enum PatchSetBuilder {
     }
 
     /// Runs the workers; returns files that failed to decode (only with `skipBad`).
-    private static func generate(plan: PatchPlan, files: [String], layout: PatchLayout, path: String,
+    private static func generate(plan: PatchPlan, files: [String], layout: PatchLayout, path: String, name: String,
                                  options: PatchBuildOptions,
                                  progress: (@Sendable (PatchBuildProgress) -> Void)?) throws -> [(Int, String)] {
-        let writer = try RawRowWriter(path: path)
+        let writer = try RawRowWriter(path: path, name: name)
         try writer.preallocate(size: layout.endOfData)
         let state = PatchBuildState()
         let permutation = KeyedPermutation(count: plan.total, key: options.seed)

@@ -81,6 +81,37 @@ extension PatchSetInfo {
         guard oShape == [info.count, 4] else {
             throw SRError(.shapeMismatch, "\(p): /origin has shape \(oShape), expected \([info.count, 4])")
         }
+        try checkTypes(file, dtype: dtype)
+        try checkShards(file)
         return info
+    }
+
+    /// The stored HDF5 types must be what the `dtype` attribute says (a reader converts whatever
+    /// is stored, so a mismatch would silently scale uint8 values as floats or the reverse).
+    private static func checkTypes(_ file: HDF5File, dtype: PatchDType) throws {
+        let expected: HDF5ElementType = dtype == .float32 ? .float32 : .uint8
+        for ds in ["/lr", "/hr"] {
+            let t = try file.elementType(of: ds)
+            guard t == expected else {
+                throw SRError(.format, "the dtype attribute says \(dtype.rawValue) but \(ds) is stored as \(t)", path: file.path)
+            }
+        }
+        let o = try file.elementType(of: "/origin")
+        guard o == .int32 else { throw SRError(.format, "/origin is stored as \(o), expected int32", path: file.path) }
+    }
+
+    /// A merged set's shard files must exist: HDF5 reads a missing source of a virtual dataset as
+    /// zeros. Resolved as libhdf5 does: absolute names as they are, others beside the merged file,
+    /// then relative to the working folder (HDF5_VDS_PREFIX is not consulted).
+    private static func checkShards(_ file: HDF5File) throws {
+        var seen: Set<String> = []
+        for ds in ["/lr", "/hr", "/origin"] {
+            for name in try file.virtualSources(of: ds) where name != "." && seen.insert(name).inserted {
+                let beside = name.hasPrefix("/") ? name : FileSystem.join(FileSystem.directoryName(file.path), name)
+                guard FileSystem.isRegularFile(beside) || (!name.hasPrefix("/") && FileSystem.isRegularFile(name)) else {
+                    throw SRError(.io, "shard \(name) of this merged patch set is missing (looked for \(beside)); keep the shard files beside the merged file", path: file.path)
+                }
+            }
+        }
     }
 }

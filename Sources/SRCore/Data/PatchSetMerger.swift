@@ -41,25 +41,17 @@ public enum PatchSetMerger {
         merged.skippedSmall = infos.reduce(0) { $0 + $1.skippedSmall }
         merged.skippedBad = infos.flatMap { $0.skippedBad }
         merged.shard = "merged " + shardNames.joined(separator: "+")
-        do {
-            try HDF5File.lock.withLock {
-                let file = try HDF5File.create(target.temporaryPath)
-                defer { file.release() }
-                try merged.write(to: file)
-                try file.setAttribute("merged_from", inputs.map { sourceName($0, relativeTo: output) })
-                try file.write("/sources", strings: sources)
-                let names = inputs.map { sourceName($0, relativeTo: output) }
-                let counts = infos.map { $0.count }
-                let type: HDF5ElementType = merged.dtype == .float32 ? .float32 : .uint8
-                try file.createVirtual("/lr", type: type, rowShape: [1, merged.lrPatch, merged.lrPatch], sources: names, counts: counts)
-                try file.createVirtual("/hr", type: type, rowShape: [1, merged.hrPatch, merged.hrPatch], sources: names, counts: counts)
-                try file.createVirtual("/origin", type: .int32, rowShape: [4], sources: names, counts: counts)
-                try file.close()
-            }
-            try target.commit()
-        } catch {
-            target.discard()
-            throw error
+        // Built in memory and written in one checked write (HDF5File.write(into:)).
+        try HDF5File.write(into: target) { file in
+            try merged.write(to: file)
+            try file.setAttribute("merged_from", inputs.map { sourceName($0, relativeTo: output) })
+            try file.write("/sources", strings: sources)
+            let names = inputs.map { sourceName($0, relativeTo: output) }
+            let counts = infos.map { $0.count }
+            let type: HDF5ElementType = merged.dtype == .float32 ? .float32 : .uint8
+            try file.createVirtual("/lr", type: type, rowShape: [1, merged.lrPatch, merged.lrPatch], sources: names, counts: counts)
+            try file.createVirtual("/hr", type: type, rowShape: [1, merged.hrPatch, merged.hrPatch], sources: names, counts: counts)
+            try file.createVirtual("/origin", type: .int32, rowShape: [4], sources: names, counts: counts)
         }
         return merged
     }

@@ -32,17 +32,21 @@ package struct PreallocatedDataset: Sendable {
 }
 
 extension HDF5File {
-    /// Creates (truncates) an HDF5 file in the 1.10 file format (readable by HDF5 >= 1.10).
+    /// Creates (truncates) an HDF5 file at `path` in the 1.10 file format (readable by HDF5 >= 1.10);
+    /// messages name it `name` (the destination when `path` is its temporary file).
     /// Caller holds `HDF5File.lock`.
-    package static func createV110(_ path: String) throws -> HDF5File {
+    package static func createV110(_ path: String, name: String? = nil) throws -> HDF5File {
+        initialize()
+        let name = name ?? path
         srh5_silence_errors()
         let fapl = H5Pcreate(srh5_p_file_access())
-        guard fapl >= 0 else { throw SRError(.io, "\(path): cannot create a file access property list") }
+        guard fapl >= 0 else { throw SRError(.io, "cannot create a file access property list", path: name) }
         defer { H5Pclose(fapl) }
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110)
+        errno = 0
         let fid = H5Fcreate(path, srh5_f_acc_trunc(), srh5_p_default(), fapl)
-        guard fid >= 0 else { throw SRError(.io, "\(path): cannot create HDF5 file") }
-        return HDF5File.adopt(fileID: fid, name: path)
+        guard fid >= 0 else { throw SRError(.io, "cannot create HDF5 file", path: name, errno: HDF5File.ioErrno()) }
+        return HDF5File.adopt(fileID: fid, name: name, writable: true, onDisk: true)
     }
 
     /// Creates `name` with `shape` (rows first) of `type` elements: contiguous, allocated now,
@@ -81,11 +85,12 @@ package final class RawRowWriter: @unchecked Sendable {
     private let fd: Int32
     private let path: String
 
-    /// Opens `path` for writing.
-    package init(path: String) throws {
-        fd = open(path, O_WRONLY)
-        guard fd >= 0 else { throw SRError(.io, "cannot open for writing", path: path, errno: errno) }
-        self.path = path
+    /// Opens `path` for writing; messages name it `name` (the destination of a temporary file).
+    package init(path: String, name: String? = nil) throws {
+        let name = name ?? path
+        fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SRError(.io, "cannot open for writing", path: name, errno: errno) }
+        self.path = name
     }
 
     deinit { close(fd) }

@@ -51,3 +51,31 @@ extension HDF5File {
         H5Dclose(d)
     }
 }
+
+extension HDF5File {
+    /// The distinct source file names of the virtual dataset `dsPath`, in mapping order, as stored
+    /// ("." for this file); empty when the dataset is not virtual.
+    package func virtualSources(of dsPath: String) throws -> [String] {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        return try withDataset(dsPath) { d in
+            let dcpl = H5Dget_create_plist(d)
+            guard dcpl >= 0 else { throw SRError(.format, "\(path): cannot read the creation properties of \(dsPath)") }
+            defer { H5Pclose(dcpl) }
+            guard H5Pget_layout(dcpl) == H5D_VIRTUAL else { return [] }
+            var count = 0
+            guard H5Pget_virtual_count(dcpl, &count) >= 0 else {
+                throw SRError(.format, "\(path): cannot read the mappings of virtual dataset \(dsPath)")
+            }
+            var names: [String] = []
+            for i in 0..<count {
+                let n = H5Pget_virtual_filename(dcpl, i, nil, 0)
+                guard n >= 0 else { throw SRError(.format, "\(path): cannot read source \(i) of virtual dataset \(dsPath)") }
+                var buf = [CChar](repeating: 0, count: n + 1)
+                _ = H5Pget_virtual_filename(dcpl, i, &buf, n + 1)
+                let name = String(cString: buf)
+                if !names.contains(name) { names.append(name) }
+            }
+            return names
+        }
+    }
+}

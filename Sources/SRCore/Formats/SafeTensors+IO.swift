@@ -76,27 +76,8 @@ extension SafeTensors {
         try file.commit()
     }
 
-    /// A JSON string literal: `"` and `\` escaped, control characters as `\u00XX`, the rest raw UTF-8.
-    package static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (`JSONText.string`).
+    package static func quoted(_ s: String) -> String { JSONText.string(s) }
 
     /// Reads and checks a safetensors file. The file must be a regular file of at most
     /// `limits.maxTotalBytes`; it is read into memory (nothing is sized from its contents first).

@@ -112,8 +112,18 @@ package final class AtomicFile {
     /// returns the paths it removed. Files of running processes (this one included) are kept.
     @discardableResult
     package static func removeStaleTemporaries(for path: String) -> [String] {
-        let dir = FileSystem.directoryName(path)
-        let prefix = ".\(FileSystem.baseName(path))\(marker)"
+        removeStale(in: FileSystem.directoryName(path), prefix: ".\(FileSystem.baseName(path))\(marker)")
+    }
+
+    /// Removes every temporary file in `folder` (`.<any name>.tmp-<pid>...`) whose process no longer
+    /// runs: for a folder of many destinations (a training run's), some of which a later run may
+    /// never write again. Returns the paths it removed.
+    @discardableResult
+    package static func removeStaleTemporaries(inFolder folder: String) -> [String] {
+        removeStale(in: folder, prefix: nil)
+    }
+
+    private static func removeStale(in dir: String, prefix: String?) -> [String] {
         guard let d = opendir(dir) else { return [] }
         defer { closedir(d) }
         var removed: [String] = []
@@ -121,8 +131,19 @@ package final class AtomicFile {
             let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
                 String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
             }
-            guard name.hasPrefix(prefix) else { continue }
-            let rest = name.dropFirst(prefix.count)
+            let rest: Substring
+            if let prefix {
+                guard name.hasPrefix(prefix) else { continue }
+                rest = name.dropFirst(prefix.count)
+            } else {
+                // ".<name>.tmp-<pid>[-<n>]": after the last marker, which follows a non-empty name.
+                let bytes = Array(name.utf8), m = Array(marker.utf8)
+                guard bytes.first == UInt8(ascii: "."), bytes.count > m.count + 1,
+                      let at = stride(from: bytes.count - m.count, through: 2, by: -1).first(where: {
+                          Array(bytes[$0..<($0 + m.count)]) == m
+                      }) else { continue }
+                rest = Substring(String(decoding: bytes[(at + m.count)...], as: UTF8.self))
+            }
             let pidText = rest.split(separator: "-", maxSplits: 1).first.map(String.init) ?? ""
             guard let pid = Int32(pidText), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) == 0 || errno == EPERM { continue }  // that process is alive

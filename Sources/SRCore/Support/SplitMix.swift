@@ -1,6 +1,6 @@
 /// SplitMix64 (Steele, Lea and Flood 2014): the 64-bit mixing function srcore uses to seed
 /// generators and to key permutations. The C kernels carry the same function for dropout masks
-/// (`srk_splitmix64` in CKernels/train_ops.c); a test checks the two agree.
+/// (`srt_mix` in CKernels/train_ops.c); SplitMixTests checks the two agree.
 package enum SplitMix {
     /// The golden-ratio increment between successive states.
     package static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15

@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -60,7 +59,8 @@ public final class PatchBatchLoader: @unchecked Sendable {
     private var stopped = false
     private var running = false
     private var consumed = 0
-    private var done = CountingSemaphore(value: 0)
+    private var thread: JoinableThread?
+    private var startError: Error?
 
     /// Prepares a loader; `limit` restricts training to the first `limit` patches (overfitting test).
     public init(reader: PatchSetReader, batch: Int, sliceLength: Int = 1, seed: UInt64, limit: Int? = nil,
@@ -124,6 +124,8 @@ public final class PatchBatchLoader: @unchecked Sendable {
             }
             i += run
         }
+        try checkFinite(b.lr, patchSize: p2, dataset: "/lr") { ord[pos + $0] }
+        try checkFinite(b.hr, patchSize: h2, dataset: "/hr") { ord[pos + $0] }
         for k in b.lr.indices { b.lr[k] *= 255 }
         for k in b.hr.indices { b.hr[k] *= 255 }
         for j in 0..<batch {
@@ -133,33 +135,48 @@ public final class PatchBatchLoader: @unchecked Sendable {
         }
     }
 
+    /// Refuses NaN/Inf samples, naming the patch set and the row: they would turn the loss into NaN,
+    /// which otherwise reads like a learning rate that is too high.
+    private func checkFinite(_ values: [Float], patchSize: Int, dataset: String, row: (Int) -> Int) throws {
+        let bad = values.withUnsafeBufferPointer { v in v.firstIndex { !$0.isFinite } }
+        guard let k = bad else { return }
+        throw SRError(.format, "the training data is not finite: row \(row(k / patchSize)) of \(dataset) holds \(values[k]) (a patch set from srprep build never does; rebuild it)", path: reader.path)
+    }
+
     /// Starts prefetching batches for steps `first, first+1, ...`.
     public func start(at first: Int) {
         guard !running else { return }
         running = true
         stopped = false
+        startError = nil
         free = CountingSemaphore(value: depth)
         ready = CountingSemaphore(value: 0)
-        done = CountingSemaphore(value: 0)
         consumed = first
-        let free = self.free, ready = self.ready, done = self.done
-        DispatchQueue.global().async { [self] in
-            var s = first
-            while true {
-                free.wait()
-                if stopped { break }
-                let k = s % depth
-                do { try fill(slots[k], step: s); slotError[k] = nil } catch { slotError[k] = error }
-                s += 1
-                ready.signal()
+        let free = self.free, ready = self.ready
+        do {
+            // A joinable thread, not a Dispatch block: stop() returns only once the thread has let
+            // go of self (and so of the reader and its HDF5 file).
+            thread = try JoinableThread { [self] in
+                var s = first
+                while true {
+                    free.wait()
+                    if stopped { break }
+                    let k = s % depth
+                    do { try fill(slots[k], step: s); slotError[k] = nil } catch { slotError[k] = error }
+                    s += 1
+                    ready.signal()
+                }
             }
-            done.signal()
+        } catch {
+            startError = error
+            running = false
         }
     }
 
     /// The next batch (blocks until prefetched). Call `release()` when done with it.
     public func next() throws -> TrainBatch {
         if !running { start(at: 0) }
+        if let e = startError { throw e }
         ready.wait()
         let k = consumed % depth
         consumed += 1
@@ -175,7 +192,8 @@ public final class PatchBatchLoader: @unchecked Sendable {
         guard running, !stopped else { return }
         stopped = true
         free.signal()
-        done.wait()
+        thread?.join()
+        thread = nil
         running = false
     }
 }

@@ -40,22 +40,17 @@ public struct TrainCheckpoint: Sendable {
 
     /// Writes the checkpoint to `path` atomically.
     public func write(to path: String) throws {
-        try AtomicFile.write(path) { temp in
-            try HDF5File.lock.withLock {
-                let f = try HDF5File.create(temp)
-                defer { f.release() }
-                try f.setAttribute("format", Self.formatName)
-                try f.setAttribute("format_version", "1.0")
-                try f.setAttribute("step", step)
-                try f.setAttribute("adam_t", adamT)
-                try f.setAttribute("seed", String(seed))
-                try WeightsFile.writeConfig(config, to: f)
-                try f.setAttribute("options", options)
-                try f.write("/weights", floats: weights, shape: [weights.count])
-                try f.write("/adam_m", floats: m, shape: [m.count])
-                try f.write("/adam_v", floats: v, shape: [v.count])
-                try f.close()
-            }
+        try HDF5File.writeAtomically(path) { f in
+            try f.setAttribute("format", Self.formatName)
+            try f.setAttribute("format_version", "1.0")
+            try f.setAttribute("step", step)
+            try f.setAttribute("adam_t", adamT)
+            try f.setAttribute("seed", String(seed))
+            try WeightsFile.writeConfig(config, to: f)
+            try f.setAttribute("options", options)
+            try f.write("/weights", floats: weights, shape: [weights.count])
+            try f.write("/adam_m", floats: m, shape: [m.count])
+            try f.write("/adam_v", floats: v, shape: [v.count])
         }
     }
 

@@ -31,7 +31,8 @@ package final class PaddedBuffer {
 /// Activations live in zero-haloed NHWC buffers; the feature layers write straight into their slice of
 /// H_concat, B2 and A1 into Concat2 (B2 first). Convolutions and the input-gradient convolutions
 /// (flipped, transposed kernels) run on the direct AVX2 kernels `srk_conv_rows`; weight gradients on
-/// `srt_conv_dw`. Not thread-safe: one graph per thread (it owns the conv kernels' scratch).
+/// `srt_conv_dw`, except for the layers `WeightGradientGEMM` picks (OpenBLAS `cblas_sgemm`).
+/// Not thread-safe: one graph per thread (it owns the conv kernels' scratch).
 /// A kernel failure throws; the outputs of that step are then meaningless.
 package final class TrainingGraph {
     package let config: DCSCNConfig
@@ -68,6 +69,8 @@ package final class TrainingGraph {
     private let packedNIN: FloatBuffer       // [A1; B1] transposed, for the combined input gradient
     private var gAlpha = [Double](), gBias = [Double]()
     private let idxA1: Int, idxB1: Int
+    /// Per layer: whether its weight gradient takes the OpenBLAS path (`WeightGradientGEMM`).
+    package let gemmLayers: [Bool]
 
     package init(config: DCSCNConfig, n: Int, h: Int, w: Int) throws {
         guard let sc = srk_conv_scratch_new() else {
@@ -122,6 +125,10 @@ package final class TrainingGraph {
             }
         }
         idxA1 = a1; idxB1 = b1
+        gemmLayers = config.layers.map {
+            WeightGradientGEMM.enabled
+                && WeightGradientGEMM.prefersGEMM(kernel: $0.kernel, inChannels: $0.inChannels, outChannels: $0.outChannels)
+        }
         zeroBias = try FloatBuffer(count: Int(srk_conv_padded_cout(Int32(maxC))) + 8, what: "training buffer")
         packedNIN = try FloatBuffer(count: Int(srk_conv_packed_size(1, Int32(config.ninA + config.ninB), Int32(config.concatWidth))), what: "training buffer")
         gAlpha = [Double](repeating: 0, count: maxC); gBias = gAlpha
@@ -256,8 +263,13 @@ package final class TrainingGraph {
             if s.hasPReLU { grads[e.alpha.lowerBound + j] = Float(gAlpha[j]) }
         }
         gws[l].zero()
-        try checkKernelStatus(srt_conv_dw(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w),
-                                          Int32(k), gws[l].base, isa), "training layer \(s.name) weight gradient")
+        // CNN2 and A1 of c-DCSCN: OpenBLAS measured faster there (WeightGradientGEMM.prefersGEMM).
+        if !(gemmLayers[l] && WeightGradientGEMM.applies(isa: isa)
+             && WeightGradientGEMM.accumulate(input: inputOf(l), cin: ci, gz: gzs[l].view(), cout: co, cpad: cpad,
+                                              n: n, h: g.h, w: g.w, k: k, pad: pad, gw: gws[l].base)) {
+            try checkKernelStatus(srt_conv_dw(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w),
+                                              Int32(k), gws[l].base, isa), "training layer \(s.name) weight gradient")
+        }
         let gk = grads + e.kernel.lowerBound
         for r in 0..<(k * k * ci) {
             (gk + r * co).update(from: gws[l].base + r * cpad, count: co)

@@ -76,6 +76,10 @@ public final class TrainingRun {
         self.validator = validator
         self.progress = progress
         try FileSystem.makeDirectories(options.runDir)
+        // Temporary files of a run that was killed (checkpoint, model, a snapshot the new run may
+        // never write again) are removed now; AtomicFile only cleans a destination it writes.
+        AtomicFile.removeStaleTemporaries(inFolder: options.runDir)
+        AtomicFile.removeStaleTemporaries(inFolder: options.runDir + "/snapshots")
         log = try TrainLog(folder: options.runDir, resumeStep: trainer.step)
         if options.tensorBoard { events = try TensorBoardWriter(folder: options.runDir) }
     }

@@ -37,16 +37,10 @@ public enum WeightsFile {
         if path.hasSuffix(".safetensors") { try writeSafeTensors(p, to: path) } else { try writeHDF5(p, to: path) }
     }
 
-    /// Writes `p` to `path` in the legacy HDF5 layout (format_version 1.0), atomically.
+    /// Writes `p` to `path` in the legacy HDF5 layout (format_version 1.0), atomically (built in
+    /// memory, so libhdf5 never meets a failing write; then written to a temp file and renamed).
     public static func writeHDF5(_ p: DCSCNParameters, to path: String) throws {
-        try AtomicFile.write(path) { temp in
-            try HDF5File.lock.withLock {
-                let f = try HDF5File.create(temp)
-                defer { f.release() }
-                try writeContents(p, to: f)
-                try f.close()
-            }
-        }
+        try HDF5File.writeAtomically(path) { f in try writeContents(p, to: f) }
     }
 
     private static func writeContents(_ p: DCSCNParameters, to f: HDF5File) throws {
