@@ -247,7 +247,8 @@ typedef int (*sr_progress_fn)(void *user_data, double fraction);
  * header), and refuses a struct_size smaller than version 0.1's sizeof(sr_options).
  */
 typedef struct sr_options {
-    size_t struct_size;      /**< sizeof(sr_options); smaller than version 0.1's -> SR_ERROR_INVALID_ARGUMENT */
+    size_t struct_size;      /**< sizeof(sr_options); smaller than version 0.1's (40), or between the sizes
+                                  of two versions (41..47) -> SR_ERROR_INVALID_ARGUMENT */
     int threads;             /**< worker threads: 0 = all cores (default), 1 = the calling thread only.
                                   Hosts that already run many upscales in parallel should pass 1. */
     int tile_size;           /**< LR tile edge in pixels (the 10-pixel halo is added); 0 = from a memory budget */

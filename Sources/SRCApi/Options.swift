@@ -22,6 +22,8 @@ struct CallOptions {
     /// sizeof(sr_options) in version 0.1 (LP64): the smallest struct accepted, forever. Fields added
     /// later must be read only when `struct_size` covers them (older hosts get their defaults).
     static let minimumStructSize = 40
+    /// sizeof(sr_options) of each version: 0.1, then with max_pixels.
+    static let versionSizes = [minimumStructSize, MemoryLayout<sr_options>.size]
     /// Upper bounds that keep the engine's arithmetic far from overflow.
     static let maxThreads = 1024
     static let maxTile = 1 << 20
@@ -34,6 +36,10 @@ struct CallOptions {
         let size = UnsafeRawPointer(options).load(as: Int.self)
         guard size >= CallOptions.minimumStructSize else {
             throw invalid("options->struct_size \(UInt(bitPattern: size)) is smaller than sizeof(sr_options) = \(CallOptions.minimumStructSize); initialise with SR_OPTIONS_INIT or sr_options_init()")
+        }
+        // Every version's struct ends on a field: a size between two versions' is not a struct at all.
+        guard size >= MemoryLayout<sr_options>.size || CallOptions.versionSizes.contains(size) else {
+            throw invalid("options->struct_size \(size) is not the size of any version of sr_options (\(CallOptions.versionSizes.map(String.init).joined(separator: ", ")) or more); initialise with SR_OPTIONS_INIT or sr_options_init()")
         }
         var o = sr_options()
         withUnsafeMutableBytes(of: &o) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: min(size, $0.count))) }

@@ -95,6 +95,12 @@ int main(int argc, char **argv) {
     CHECK(now() - t0 < 1.0);
     CHECK(strstr(sr_last_error(), "26000x26000 = 676000000 pixels exceeds the limit of 268435456") != NULL);
 
+    /* A size between two versions' (0.1's 40, now 48) is no struct at all. */
+    sr_options mid = SR_OPTIONS_INIT;
+    mid.struct_size = 44;
+    CHECK_RC(sr_upscale_file(m, &mid, small, out), SR_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(sr_last_error(), "struct_size 44 is not the size of any version") != NULL);
+
     /* max_pixels: at the image's size it passes, one below it is refused; SR_NO_PIXEL_LIMIT = none. */
     sr_options lim = SR_OPTIONS_INIT;
     lim.threads = 1;
