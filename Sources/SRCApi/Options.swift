@@ -33,7 +33,7 @@ struct CallOptions {
         guard let options else { return }
         let size = UnsafeRawPointer(options).load(as: Int.self)
         guard size >= CallOptions.minimumStructSize else {
-            throw invalid("options->struct_size \(UInt(bitPattern: size)) is smaller than sizeof(sr_options) = \(CallOptions.minimumStructSize); initialise with SR_OPTIONS_INIT or sr_options_init()")
+            throw invalid("options->struct_size \(UInt(bitPattern: size)) is smaller than version 0.1's sizeof(sr_options) = \(CallOptions.minimumStructSize); initialise with SR_OPTIONS_INIT or sr_options_init()")
         }
         var o = sr_options()
         withUnsafeMutableBytes(of: &o) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: min(size, $0.count))) }
