@@ -51,12 +51,14 @@ class FullDiskTests(unittest.TestCase):
 
     def test_srprep_build_huge_header(self):
         # 1,000,000 x 1,000,000 pixels claimed: the file would exceed the file system's limit (EFBIG).
+        # The default pixel limit refuses such a header first; it is lifted (--max-pixels 0) so the
+        # patch-set writer meets the EFBIG it must report cleanly.
         for folder in (F.WORK + "/hugeout", F.DISK.path):
             F.DISK.prepare(1024)
             os.makedirs(folder, exist_ok=True)
             dest = folder + "/huge.h5"
             r = F.run([F.BIN + "/srprep", "build", "--scale", "2", "--input", F.WORK + "/huge", "-o", dest,
-                       "--patch", "16", "--quiet", "--threads", "1"], limit=F.DISK.limit)
+                       "--patch", "16", "--quiet", "--threads", "1", "--max-pixels", "0"], limit=F.DISK.limit)
             F.check_failed_cleanly(self, r, dest, None)
             F.record("srprep build", "PNG header 10^6 x 10^6" + (" (small disk)" if folder == F.DISK.path else ""),
                      "ok, clean error: " + F.reason(r.stderr, dest)[:70])
