@@ -35,7 +35,7 @@ struct CallOptions {
         guard let options else { return }
         let size = UnsafeRawPointer(options).load(as: Int.self)
         guard size >= CallOptions.minimumStructSize else {
-            throw invalid("options->struct_size \(UInt(bitPattern: size)) is smaller than sizeof(sr_options) = \(CallOptions.minimumStructSize); initialise with SR_OPTIONS_INIT or sr_options_init()")
+            throw invalid("options->struct_size \(UInt(bitPattern: size)) is smaller than version 0.1's sizeof(sr_options) = \(CallOptions.minimumStructSize); initialise with SR_OPTIONS_INIT or sr_options_init()")
         }
         // Every version's struct ends on a field: a size between two versions' is not a struct at all.
         guard size >= MemoryLayout<sr_options>.size || CallOptions.versionSizes.contains(size) else {

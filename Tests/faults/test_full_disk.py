@@ -51,7 +51,8 @@ class FullDiskTests(unittest.TestCase):
 
     def test_srprep_build_huge_header(self):
         # 1,000,000 x 1,000,000 pixels claimed: the file would exceed the file system's limit (EFBIG).
-        # (--max-pixels 0: the default pixel limit would refuse the header before the output is sized.)
+        # The default pixel limit refuses such a header first; it is lifted (--max-pixels 0) so the
+        # patch-set writer meets the EFBIG it must report cleanly.
         for folder in (F.WORK + "/hugeout", F.DISK.path):
             F.DISK.prepare(1024)
             os.makedirs(folder, exist_ok=True)
