@@ -15,10 +15,14 @@ struct EvalCommand: ParsableCommand {
 
         Example:
           sr eval --model cdcscn_x2.safetensors data/eval/set5 --ensemble 8
+          sr eval --scale 3 data/eval/set5          (the shipped x3 model)
         """)
 
-    @Option(name: .long, help: "Weights file (srcore HDF5, e.g. from `sr import-tf`).")
-    var model: String
+    @Option(name: .long, help: "Weights file (safetensors or legacy HDF5, e.g. from `sr import-tf`). Default: the shipped model for --scale.")
+    var model: String?
+
+    @Option(help: "Scale of the shipped model to use when --model is absent.")
+    var scale: ShippedScale = .x2
 
     @Argument(help: "Folder of HR PNG images.")
     var folder: String
@@ -43,6 +47,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         Interrupt.install(.immediate, tool: "sr") // reads only: Ctrl-C exits 130 at once
+        let model = try self.model ?? ShippedModel.path(scale: scale.rawValue)
         let network = try DCSCN(parameters: WeightsFile.read(path: model))
         let name = model.split(separator: "/").last.map(String.init) ?? model
         let report = try Evaluator.evaluate(network: network, folder: folder, ensemble: ensemble, threads: threads, model: name,

@@ -1,10 +1,11 @@
 """sr upscale / train / import-tf / eval / bench / sample as a user runs them: exit statuses,
 messages, files."""
+import json
 import os
 import shutil
 import unittest
 
-from support import (CHECKPOINTS, CKPT_NAME, CLITestCase, DATA, EXISTS, IOERR, OK, USAGE, is_whole_hdf5, is_whole_safetensors,
+from support import (CHECKPOINTS, ROOT, CKPT_NAME, CLITestCase, DATA, EXISTS, IOERR, OK, USAGE, is_whole_hdf5, is_whole_safetensors,
                      is_whole_png, patch_set, run, sha256, small_images)
 
 
@@ -248,6 +249,20 @@ class OtherCommandTests(CLITestCase):
                         ("sr: error: ", "nothere.h5"))
         png = os.path.join(small_images(), "s0.png")
         self.assertExit(run("sr", "eval", "--model", png, small_images()), DATA, "sr: error: ")
+
+    def test_eval_without_model_uses_the_shipped_model_for_its_scale(self):
+        for scale in (2, 3):
+            with self.subTest(scale=scale):
+                shipped = os.path.join(ROOT, "Models", "dcscn-x%d.safetensors" % scale)
+                named = run("sr", "eval", "--model", shipped, small_images(), "--json")
+                default = run("sr", "eval", "--scale", scale, small_images(), "--json")
+                self.assertExit(named, OK)
+                self.assertExit(default, OK)
+                # the same figures; only the model's name may be spelled differently
+                self.assertEqual(json.loads(named.stdout)["images"], json.loads(default.stdout)["images"])
+        other = run("sr", "eval", "--scale", 3, small_images(), "--json")
+        self.assertNotEqual(json.loads(other.stdout)["images"],
+                            json.loads(run("sr", "eval", small_images(), "--json").stdout)["images"])
 
     def test_sample(self):
         out = self.path("s.png")
