@@ -12,7 +12,9 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time the forward pass and report the median and GFLOP/s.",
         discussion: """
             Without --model, times c-DCSCN and the default L12 F196->48 model (random weights, x2) \
-            at 256x256 and 512x512 LR inputs. GFLOP/s = 2 x multiply-adds / median time. \
+            at 256x256 and 512x512 LR inputs. GFLOP/s = 2 x multiply-adds / median time, \
+            also stated as a fraction of the CPU's FMA ceiling (a register-only AVX2 FMA loop on the same \
+            threads, measured in the same run; the CPU model and family are printed first). \
             Use a release build: debug builds say nothing about speed.
 
             Example: sr bench --size 512 --threads 2 --json
@@ -33,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed runs per case, 1...1000 (after one warm-up); default 5, or 3 when a run takes over 2 s.")
     var runs: Int?
 
-    @Flag(help: "Print a JSON array of {model, lr_size, scale, threads, median_s, gflops}.")
+    @Flag(help: "Print a JSON array of {model, lr_size, scale, threads, median_s, gflops, cpu, cpu_family, cpu_model, fma_ceiling_gflops, ceiling_fraction}.")
     var json = false
 
     @Flag(help: "Benchmark training steps instead (provided by the trainer, when built in).")
@@ -84,6 +86,8 @@ struct BenchCommand: ParsableCommand {
             try WeightsFile.write(models[0].params, to: out)
         }
         let sizes = size.map { [$0] } ?? [256, 512]
+        let ceiling = BenchCeiling.measure(threads: threads)
+        if !json { ceiling.lines.forEach { print($0) }; Console.flushOutput() }
         var results: [BenchResult] = []
         for (name, params) in models {
             let net = try DCSCN(parameters: params)
@@ -91,10 +95,10 @@ struct BenchCommand: ParsableCommand {
                 let r = try BenchResult.measure(name: name, network: net, size: n, threads: threads, runs: runs,
                                                 dump: results.isEmpty ? dump : nil)
                 results.append(r)
-                if !json { print(r.line); Console.flushOutput() }
+                if !json { print(r.line + ceiling.fraction(r.gflops)); Console.flushOutput() }
             }
         }
-        if json { print("[" + results.map(\.json).joined(separator: ",\n ") + "]") }
+        if json { print("[" + results.map { $0.json(ceiling) }.joined(separator: ",\n ") + "]") }
     }
 }
 
@@ -114,8 +118,8 @@ struct BenchResult {
         "\(model) x\(scale) \(size)x\(size) threads \(threads): median \(fmt(median, 4)) s, \(fmt(gflops, 1)) GFLOP/s (cpu \(fmt(cpuMedian, 4)) s/run)"
     }
 
-    var json: String {
-        "{\"model\": \"\(model)\", \"lr_size\": \(size), \"scale\": \(scale), \"threads\": \(threads), \"median_s\": \(fmt(median, 6)), \"gflops\": \(fmt(gflops, 3))}"
+    func json(_ ceiling: BenchCeiling) -> String {
+        "{\"model\": \"\(model)\", \"lr_size\": \(size), \"scale\": \(scale), \"threads\": \(threads), \"median_s\": \(fmt(median, 6)), \"gflops\": \(fmt(gflops, 3)), \(ceiling.jsonMembers(gflops))}"
     }
 
     static func measure(name: String, network: DCSCN, size: Int, threads: Int, runs: Int?, dump: String?) throws -> BenchResult {

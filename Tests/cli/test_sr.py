@@ -264,6 +264,21 @@ class OtherCommandTests(CLITestCase):
         self.assertNotEqual(json.loads(other.stdout)["images"],
                             json.loads(run("sr", "eval", small_images(), "--json").stdout)["images"])
 
+    def test_bench_states_the_cpu_and_its_fma_ceiling(self):
+        p = run("sr", "bench", "--builtin", "c-DCSCN", "--size", 8, "--runs", 1, "--threads", 1)
+        self.assertExit(p, OK)
+        lines = p.stdout.splitlines()
+        with open("/proc/cpuinfo") as f:
+            fields = {k.strip(): v.strip() for k, v in (l.split(":", 1) for l in f.read().split("\n\n")[0].splitlines() if ":" in l)}
+        family = fields["cpu family"].strip()
+        self.assertTrue(lines[0].startswith("cpu: " + fields["model name"].strip()), lines[0])
+        self.assertIn("family %s model %s" % (family, fields["model"].strip()), lines[0])
+        self.assertTrue(lines[1].startswith("FMA ceiling: "), lines[1])
+        self.assertRegex(lines[2], r"GFLOP/s .*, \d+% of the FMA ceiling$")
+        rows = json.loads(run("sr", "bench", "--builtin", "c-DCSCN", "--size", 8, "--runs", 1, "--json").stdout)
+        self.assertEqual(rows[0]["cpu_family"], int(family))
+        self.assertAlmostEqual(rows[0]["ceiling_fraction"], rows[0]["gflops"] / rows[0]["fma_ceiling_gflops"], places=3)
+
     def test_sample(self):
         out = self.path("s.png")
         self.assertExit(run("sr", "sample", "-o", out, "--width", 40, "--height", 30), OK)

@@ -99,4 +99,25 @@ package enum FileSystem {
         let closed = close(fd) == 0 ? nil : errno
         if let e = failure ?? closed { throw SRError(.io, "cannot append", path: path, errno: e) }
     }
+
+    /// The first `limit` bytes of a text file read to its end, for files whose size `stat` does not
+    /// know (/proc, /sys); invalid UTF-8 is repaired.
+    package static func readText(_ path: String, limit: Int = 1 << 20) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SRError(.io, "cannot open", path: path, errno: errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while bytes.count < limit {
+            let want = min(chunk.count, limit - bytes.count)
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, want) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SRError(.io, "cannot read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
