@@ -1,10 +1,11 @@
 """Finding and binding libsrcore (include/srcore.h) with ctypes.
 
-The library is looked up, in order: $SRCORE_LIB (a path to libsrcore.so.0), the copy bundled in this
-package by its build (srcore/_native/libsrcore.so.0), the repository's .build/release/libsrcore.so
-when the package runs from a checkout (PYTHONPATH=python/src), the dynamic loader's search (libsrcore.so.0 after
-`make install` + ldconfig, or LD_LIBRARY_PATH), and finally <prefix>/lib/libsrcore.so.0 for the usual
-`make install` prefixes (/usr/local, /usr, $SRCORE_PREFIX), so an installed library is found even
+The library is $SRCORE_LIB when that is set (a path to libsrcore.so.0; nothing else is tried).
+Otherwise it is looked up, in order: the copy bundled in this package by its build
+(srcore/_native/libsrcore.so.0); the repository's .build/release/libsrcore.so when the package runs
+from a checkout (PYTHONPATH=python/src); the dynamic loader's search (libsrcore.so.0 after
+`make install` + ldconfig, or LD_LIBRARY_PATH); and <prefix>/lib/libsrcore.so.0 for the usual
+`make install` prefixes ($SRCORE_PREFIX, /usr/local, /usr), so an installed library is found even
 before ldconfig has run.
 
 ctypes.CDLL releases the GIL for the duration of every foreign call, so upscales on several Python
@@ -51,10 +52,10 @@ class ModelInfo(ctypes.Structure):
 
 def candidates() -> List[str]:
     """The places the library is looked for, in order (see the module documentation)."""
-    found: List[str] = []
     env = os.environ.get("SRCORE_LIB")
     if env:
-        found.append(env)
+        return [env]  # asked for: that library or none
+    found: List[str] = []
     found.append(os.path.join(_HERE, "_native", SONAME))
     # Run from a checkout (PYTHONPATH=python/src): the repository's own release build.
     checkout = os.path.dirname(os.path.dirname(os.path.dirname(_HERE)))

@@ -56,7 +56,7 @@ def image_of(a: np.ndarray, fmt: int) -> Tuple[N.Image, np.ndarray]:
     packed = (a.ndim == 2 or a.strides[2] == item or a.shape[2] == 1) and (a.strides[1] == channels * item or a.shape[1] == 1)
     if (not packed or a.strides[0] < a.shape[1] * channels * item or not a.flags.aligned
             or a.dtype.byteorder not in ("=", "|")):
-        a = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("="))
+        a = np.array(a, dtype=a.dtype.newbyteorder("="), order="C", copy=True)  # aligned, packed
     stride = a.strides[0] if a.shape[0] > 1 else a.shape[1] * channels * item
     return N.Image(fmt, a.shape[1], a.shape[0], stride, a.ctypes.data), a
 
