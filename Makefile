@@ -25,12 +25,12 @@ release: deps
 	$(SWIFT) build -c release
 
 ## test-deps: what the host tests need beyond the build: valgrind (apt-get) and numpy, h5py, Pillow,
-## tensorboard, safetensors (pip), each installed only when missing
-PY_TEST_PACKAGES := numpy h5py pillow tensorboard safetensors
+## tensorboard, safetensors, pytest (pip), each installed only when missing
+PY_TEST_PACKAGES := numpy h5py pillow tensorboard safetensors pytest
 test-deps: deps
 	@dpkg -s valgrind >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  echo "installing: valgrind"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
-	@python3 -c "import numpy, h5py, PIL, tensorboard, safetensors" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
+	@python3 -c "import numpy, h5py, PIL, tensorboard, safetensors, pytest" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
 	  python3 -m pip install -q $(PY_TEST_PACKAGES); }
 
 ## check-layers: no target of the core imports a layer above or beside it (Package.swift + imports)
@@ -48,6 +48,8 @@ test: test-deps
 	$(MAKE) --no-print-directory sttest
 	$(MAKE) --no-print-directory faulttest
 	$(MAKE) --no-print-directory ctest-asan
+	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory dasktest
 
 ## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
 ## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
@@ -145,6 +147,31 @@ demo: release
 	if [ -d ../shared/data/eval/set5 ] && [ -f Models/dcscn-x$(SCALE).safetensors ]; then \
 	  echo "set5 evaluation of the shipped x$(SCALE) model (model vs bicubic):"; \
 	  "$$B/sr" eval --model Models/dcscn-x$(SCALE).safetensors ../shared/data/eval/set5; fi
+
+## --- Python: the srcore package (python/) and the Dask example (examples/dask) ---------------------
+.PHONY: pyinstall pytest wheel dasktest
+## pyinstall: pip install ./python into python3 (its setup.py builds libsrcore in release and bundles it)
+pyinstall: lib test-deps
+	python3 -m pip install -q ./python
+
+## pytest: the package's tests (python/tests) against the installed package; `sr upscale` is the peer
+pytest: pyinstall
+	$(SWIFT) build -c release --product sr
+	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider python/tests
+
+## wheel: python/dist/srcore-<version>-py3-none-<platform>.whl, libsrcore bundled (needs libpng, libhdf5,
+## libopenblas on the target machine, as `make deps` installs)
+wheel: lib
+	python3 -m pip wheel -q --no-deps -w python/dist ./python
+
+## dasktest: examples/dask/upscale_folder.py on a LocalCluster of two worker processes, and through
+## --scheduler, equals `sr upscale` byte for byte (installs dask and distributed with pip when missing)
+DASK_PACKAGES := dask distributed
+dasktest: pyinstall
+	@python3 -c "import dask, distributed" 2>/dev/null || { echo "installing: $(DASK_PACKAGES)"; \
+	  python3 -m pip install -q $(DASK_PACKAGES); }
+	$(SWIFT) build -c release --product sr
+	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider examples/dask
 
 clean:
 	rm -rf .build
