@@ -50,3 +50,24 @@ def test_srcore_lib_names_the_library(tmp_path):
     env["SRCORE_LIB"] = str(tmp_path / "nope.so")
     r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert r.returncode != 0 and "nope.so" in r.stderr and "SRCORE_LIB" in r.stderr
+
+
+def test_make_install_prefix_is_found_without_a_bundled_copy(tmp_path):
+    """A package without its bundled library (SRCORE_BUNDLE=0) finds <prefix>/lib/libsrcore.so.0."""
+    import shutil
+    real = os.path.realpath(srcore.library_path()) if os.sep in srcore.library_path() else None
+    if real is None:
+        pytest.skip("the library was found by the loader's search (no path)")
+    package = os.path.dirname(os.path.abspath(srcore.__file__))
+    shutil.copytree(package, tmp_path / "pkg" / "srcore", ignore=shutil.ignore_patterns("_native", "__pycache__"))
+    (tmp_path / "prefix" / "lib").mkdir(parents=True)
+    os.symlink(real, tmp_path / "prefix" / "lib" / "libsrcore.so.0")
+    env = _clean_env()
+    env.update(PYTHONPATH=str(tmp_path / "pkg"), SRCORE_PREFIX=str(tmp_path / "prefix"))
+    code = "import srcore; print(srcore.library_path()); print(srcore.Model.builtin(2).scale)"
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    found = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True).stdout if os.path.exists("/sbin/ldconfig") else ""
+    if "libsrcore.so.0" in found:
+        pytest.skip("a libsrcore.so.0 is installed system-wide: the loader's search finds it first")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [str(tmp_path / "prefix" / "lib" / "libsrcore.so.0"), "2"]
