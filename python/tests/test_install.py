@@ -71,3 +71,13 @@ def test_make_install_prefix_is_found_without_a_bundled_copy(tmp_path):
         pytest.skip("a libsrcore.so.0 is installed system-wide: the loader's search finds it first")
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == [str(tmp_path / "prefix" / "lib" / "libsrcore.so.0"), "2"]
+
+
+def test_type_hints_check_strictly(tmp_path):
+    """py.typed ships with the package and its annotations pass mypy --strict (when mypy is installed)."""
+    pytest.importorskip("mypy")
+    package = os.path.dirname(os.path.abspath(srcore.__file__))
+    assert os.path.isfile(os.path.join(package, "py.typed"))
+    r = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path),
+                        package], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _native as N
 from . import _pixels
-from .errors import InvalidArgumentError, OK, error_for
+from .errors import OK, InvalidArgumentError, PixelTypeError, error_for
 
 __all__ = ["Model", "ModelInfo", "upscale_file", "version"]
 
@@ -30,7 +30,7 @@ def _check(rc: int) -> None:
 
 def version() -> str:
     """The library's version string, e.g. '0.1.0' (sr_version_string)."""
-    return N.lib().sr_version_string().decode()
+    return str(N.lib().sr_version_string().decode())
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,8 @@ class Model:
                 _check(lib.sr_model_feature_widths(h, widths, n.value, ctypes.byref(n)))
             finally:
                 self._release()
-            fields = {name: getattr(i, name) for name, _ in N.ModelInfo._fields_ if name != "struct_size"}
+            names = [field[0] for field in N.ModelInfo._fields_ if field[0] != "struct_size"]
+            fields = {name: int(getattr(i, name)) for name in names}
             self._info = ModelInfo(feature_widths=tuple(widths[:n.value]), **fields)
         return self._info
 
@@ -239,7 +240,7 @@ class Model:
         elif _pixels.is_pil_image(image):
             a, rebuild = _pixels.from_pil(image)
         else:
-            raise _pixels.PixelTypeError(f"expected a numpy array or a PIL image, got {type(image).__name__}")
+            raise PixelTypeError(f"expected a numpy array or a PIL image, got {type(image).__name__}")
         fmt, channels, native = _pixels.describe(a)
         opts, callback = _options(threads, ensemble, tile_size, progress)
         src, kept = _pixels.image_of(a, fmt)
