@@ -79,5 +79,5 @@ def test_type_hints_check_strictly(tmp_path):
     package = os.path.dirname(os.path.abspath(srcore.__file__))
     assert os.path.isfile(os.path.join(package, "py.typed"))
     r = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path),
-                        "-p", "srcore"], cwd=os.path.dirname(package), capture_output=True, text=True)
+                        "-p", "srcore"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
