@@ -36,7 +36,8 @@ def _paeth(a, b, c):
 
 def read(path):
     """PNG -> (H, W) or (H, W, C) array of uint8 or native uint16."""
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        data = f.read()
     assert data[:8] == SIGNATURE, f"{path}: not a PNG"
     pos, idat, header = 8, b"", None
     while pos < len(data):
