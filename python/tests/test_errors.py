@@ -66,6 +66,12 @@ def test_models(tmp_path):
         m.upscale(picture(4, 4, 3))
 
 
+def test_models_are_not_pickled(model):
+    import pickle
+    with pytest.raises(TypeError, match="WorkerPlugin"):
+        pickle.dumps(model)
+
+
 def test_info_and_from_bytes(model):
     import os
     info = model.info

@@ -30,7 +30,10 @@ def test_errors_stay_on_their_thread(model, tmp_path):
 
 
 def test_gil_is_released_during_an_upscale(model):
-    """While one long library call runs on a worker thread, the main thread keeps running Python."""
+    """While one long library call runs on a worker thread, the main thread keeps running Python.
+    (Checked to fail when the library is loaded with ctypes.PyDLL, which holds the GIL during calls:
+    one tick in a 0.4 s call. A progress callback would hide that, as Python code in a callback lets
+    the interpreter switch threads, so this call has none.)"""
     x = picture(400, 400, 3)
     inside = []
 

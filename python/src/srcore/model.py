@@ -207,8 +207,12 @@ class Model:
     def feature_widths(self) -> Tuple[int, ...]:
         return self.info.feature_widths
 
+    def __reduce__(self) -> Any:
+        raise TypeError("a srcore.Model holds a native handle and cannot be pickled: load it in each "
+                        "process (Model.builtin/load; a dask WorkerPlugin as in examples/dask)")
+
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self._closing:
             return f"<srcore.Model {self._origin} (closed)>"
         i = self.info
         return (f"<srcore.Model {self._origin}: x{i.scale}, receptive field {i.receptive_field}, "
