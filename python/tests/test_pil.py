@@ -52,6 +52,13 @@ def test_palette_and_bilevel_are_converted_as_sr_upscale_expands_them(sr_bin, mo
         out = model.upscale(src)
         assert out.mode == expect.mode == "RGB"
         assert np.array_equal(np.asarray(out), np.asarray(expect))
+    rgb.quantize(colors=16).save(tmp_path / "pt.png", transparency=3)  # palette + tRNS -> RGBA
+    sr_upscale(sr_bin, tmp_path / "pt.png", tmp_path / "pt-out.png")
+    with Image.open(tmp_path / "pt.png") as src, Image.open(tmp_path / "pt-out.png") as expect:
+        assert src.mode == "P" and "transparency" in src.info
+        out = model.upscale(src)
+        assert out.mode == expect.mode == "RGBA"
+        assert np.array_equal(np.asarray(out), np.asarray(expect))
     bilevel = Image.fromarray(picture(10, 10, 0) > 100)
     assert bilevel.mode == "1" and model.upscale(bilevel).mode == "L"
 
