@@ -75,3 +75,10 @@ def test_progress_and_cancel(model, tmp_path):
     assert not (tmp_path / "cancelled.png").exists()
     with pytest.raises(srcore.CancelledError):
         model.upscale(picture(64, 64, 3), progress=lambda f: f < 0.5, tile_size=16)
+
+    def boom(fraction):
+        if fraction > 0.2:
+            raise KeyError("from the callback")
+    with pytest.raises(KeyError, match="from the callback") as e:  # cancels, and comes back as itself
+        model.upscale_file(tmp_path / "in.png", tmp_path / "boom.png", progress=boom, tile_size=16)
+    assert isinstance(e.value.__cause__, srcore.CancelledError) and not (tmp_path / "boom.png").exists()

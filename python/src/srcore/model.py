@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _native as N
 from . import _pixels
-from .errors import OK, InvalidArgumentError, PixelTypeError, error_for
+from .errors import OK, CancelledError, InvalidArgumentError, PixelTypeError, error_for
 
 __all__ = ["Model", "ModelInfo", "upscale_file", "version"]
 
@@ -74,16 +74,35 @@ def _options(threads: Optional[int], ensemble: int, tile_size: int, progress: Op
         if max_pixels < 0:
             raise InvalidArgumentError(f"max_pixels must be >= 0 (0 = no limit), got {max_pixels}")
         o.max_pixels = max_pixels if max_pixels else (1 << 64) - 1  # SR_NO_PIXEL_LIMIT
-    callback = None
+    relay = _Relay(progress)
     if progress is not None:
-        def relay(_user: Any, fraction: float) -> int:
-            try:
-                return 1 if progress(fraction) is False else 0
-            except BaseException:  # an exception in the callback cancels the call
-                return 1
-        callback = N.PROGRESS_FN(relay)
-        o.progress = callback
-    return o, callback  # the caller keeps the callback alive during the call
+        o.progress = relay.callback
+    return o, relay  # the caller keeps the relay (and its ctypes callback) alive during the call
+
+
+class _Relay:
+    """The progress callback handed to the library. An exception raised by the user's function
+    cancels the call and is re-raised by check() in place of the CancelledError."""
+
+    def __init__(self, progress: Optional[Progress]) -> None:
+        self.progress, self.error = progress, None  # type: Optional[Progress], Optional[BaseException]
+        self.callback = N.PROGRESS_FN(self._call) if progress is not None else None
+
+    def _call(self, _user: Any, fraction: float) -> int:
+        assert self.progress is not None
+        try:
+            return 1 if self.progress(fraction) is False else 0
+        except BaseException as e:  # noqa: B036 - stored, re-raised on the calling thread
+            self.error = e
+            return 1
+
+    def check(self, rc: int) -> None:
+        try:
+            _check(rc)
+        except CancelledError as cancelled:
+            if self.error is not None:
+                raise self.error from cancelled
+            raise
 
 
 class Model:
@@ -236,7 +255,8 @@ class Model:
         neither rounded nor clipped. PIL images: L, LA, RGB, RGBA, 16-bit gray (I;16, I;16B, I;16L,
         I;16N, and I with values 0..65535), F (float luma); P, PA and 1 are converted first.
         ensemble: 1 = off, 2..8 = average that many flips/rotations. threads: None = all cores.
-        progress(fraction) is called as the work advances; returning False cancels (CancelledError).
+        progress(fraction) is called as the work advances; returning False cancels (CancelledError);
+        an exception it raises cancels too and is re-raised here.
         """
         rebuild = None
         if isinstance(image, np.ndarray):
@@ -246,7 +266,7 @@ class Model:
         else:
             raise PixelTypeError(f"expected a numpy array or a PIL image, got {type(image).__name__}")
         fmt, channels, native = _pixels.describe(a)
-        opts, callback = _options(threads, ensemble, tile_size, progress)
+        opts, relay = _options(threads, ensemble, tile_size, progress)
         src, kept = _pixels.image_of(a, fmt)
         lib, h = N.lib(), self._acquire()
         try:
@@ -256,10 +276,10 @@ class Model:
             shape = (oh.value, ow.value) if a.ndim == 2 else (oh.value, ow.value, channels)
             out = np.empty(shape, dtype=native)
             dst = N.Image(fmt, ow.value, oh.value, ostride.value, out.ctypes.data)
-            _check(lib.sr_upscale(h, ctypes.byref(opts), ctypes.byref(src), ctypes.byref(dst)))
+            relay.check(lib.sr_upscale(h, ctypes.byref(opts), ctypes.byref(src), ctypes.byref(dst)))
         finally:
             self._release()
-        del kept, callback
+        del kept, relay
         if rebuild is not None:
             return rebuild(out)
         return out if native == a.dtype else out.astype(a.dtype)
@@ -274,15 +294,15 @@ class Model:
         decoded (width x height; None = the library's default, 16384 x 16384; 0 = no limit).
         overwrite=False raises ExistsError when dst exists.
         """
-        opts, callback = _options(threads, ensemble, tile_size, progress, compression, max_pixels)
+        opts, relay = _options(threads, ensemble, tile_size, progress, compression, max_pixels)
         if not overwrite and os.path.lexists(dst):
             raise error_for(9, f"{os.fsdecode(dst)}: exists")
         lib, h = N.lib(), self._acquire()
         try:
-            _check(lib.sr_upscale_file(h, ctypes.byref(opts), os.fsencode(src), os.fsencode(dst)))
+            relay.check(lib.sr_upscale_file(h, ctypes.byref(opts), os.fsencode(src), os.fsencode(dst)))
         finally:
             self._release()
-        del callback
+        del relay
 
 
 _builtin_lock = threading.Lock()
