@@ -55,7 +55,8 @@ def upscale_one(src, dst, options):
     import srcore
     plugin = get_worker().plugins[PLUGIN]
     start = time.perf_counter()
-    record = {"input": src, "output": dst, "pid": os.getpid(), "loads": plugin.loads, "model": id(plugin.model)}
+    record = {"input": src, "output": dst, "pid": os.getpid(), "worker": get_worker().address,
+              "loads": plugin.loads, "model": id(plugin.model)}
     try:
         plugin.model.upscale_file(src, dst, threads=plugin.threads, **options)
         record["error"] = None
@@ -124,6 +125,11 @@ def main(argv=None):
         p.error("--force and --skip-existing exclude each other")
     if not 1 <= args.ensemble <= 8:
         p.error("--ensemble must be in 1..8")
+    if args.compression is not None and not 0 <= args.compression <= 9:
+        p.error("--compression must be in 0..9")
+    for name in ("workers", "threads_per_worker", "threads"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be at least 1")
     try:
         suffixes = tuple(s.strip().lower() for s in args.suffixes.split(",") if s.strip())
         jobs, skipped = plan(args.inputs, args.list, args.output, suffixes, args.force, args.skip_existing)
@@ -132,12 +138,12 @@ def main(argv=None):
         return 2
     weights = None
     if args.model:
-        with open(args.model, "rb") as f:
-            weights = f.read()
         import srcore
         try:
+            with open(args.model, "rb") as f:
+                weights = f.read()
             srcore.Model.from_bytes(weights).close()  # a bad file fails here, not on every worker
-        except srcore.SRError as e:
+        except (srcore.SRError, OSError) as e:
             print(f"upscale_folder.py: error: {args.model}: {e}", file=sys.stderr)
             return 2
 
@@ -163,8 +169,14 @@ def main(argv=None):
         futures = client.map(upscale_one, [s for s, _ in jobs], [d for _, d in jobs],
                              options=options, pure=False)
         records = []
+        inputs = {f.key: job for f, job in zip(futures, jobs)}
         for future in as_completed(futures):
-            records.append(future.result())
+            try:
+                records.append(future.result())
+            except Exception as e:  # the task itself failed, e.g. its workers kept dying (KilledWorker)
+                src, dst = inputs[future.key]
+                records.append({"input": src, "output": dst, "pid": None, "worker": None, "loads": 0,
+                                "model": None, "error": f"{src}: {type(e).__name__}: {e}", "seconds": 0.0})
         n_workers = len(client.scheduler_info()["workers"])
     finally:
         client.close()
@@ -176,11 +188,11 @@ def main(argv=None):
     if args.report:
         with open(args.report, "w", encoding="utf-8") as f:
             json.dump(sorted(records, key=lambda r: r["input"]), f, indent=1)
-    pids = {r["pid"] for r in records}
+    processes = {r["worker"] for r in records if r["worker"]}
     loads = max((r["loads"] for r in records), default=0)
     elapsed = time.perf_counter() - start
     print(f"{len(records) - len(failed)} upscaled, {skipped} skipped, {len(failed)} failed on {n_workers} workers "
-          f"({len(pids)} processes used, model loaded {loads}x per process) in {elapsed:.1f} s -> {args.output}")
+          f"({len(processes)} processes used, model loaded {loads}x per process) in {elapsed:.1f} s -> {args.output}")
     return 1 if failed else 0
 
 
