@@ -165,6 +165,7 @@ def main(argv=None):
     try:
         os.makedirs(args.output, exist_ok=True)
         client.register_plugin(SrcoreModelPlugin(args.scale, weights, threads), name=PLUGIN)
+        ready = time.perf_counter()  # the cluster is up and every worker has loaded the model
         options = {"ensemble": args.ensemble, "compression": args.compression}
         futures = client.map(upscale_one, [s for s, _ in jobs], [d for _, d in jobs],
                              options=options, pure=False)
@@ -190,9 +191,10 @@ def main(argv=None):
             json.dump(sorted(records, key=lambda r: r["input"]), f, indent=1)
     processes = {r["worker"] for r in records if r["worker"]}
     loads = max((r["loads"] for r in records), default=0)
-    elapsed = time.perf_counter() - start
+    now = time.perf_counter()
     print(f"{len(records) - len(failed)} upscaled, {skipped} skipped, {len(failed)} failed on {n_workers} workers "
-          f"({len(processes)} processes used, model loaded {loads}x per process) in {elapsed:.1f} s -> {args.output}")
+          f"({len(processes)} processes used, model loaded {loads}x per process) in {now - start:.1f} s "
+          f"(start-up {ready - start:.1f} s, upscaling {now - ready:.1f} s) -> {args.output}")
     return 1 if failed else 0
 
 
