@@ -26,7 +26,7 @@ try:
 except ImportError:  # pragma: no cover
     sys.exit("upscale_folder.py: needs dask.distributed: python3 -m pip install dask distributed")
 
-SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp")  # what libsrcore reads (PNG; JPEG, WebP where built in)
 PLUGIN = "srcore-model"
 
 

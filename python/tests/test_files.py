@@ -1,5 +1,6 @@
 """upscale_file writes the very bytes `sr upscale` writes; bad files raise errors naming the file."""
 import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -82,3 +83,17 @@ def test_progress_and_cancel(model, tmp_path):
     with pytest.raises(KeyError, match="from the callback") as e:  # cancels, and comes back as itself
         model.upscale_file(tmp_path / "in.png", tmp_path / "boom.png", progress=boom, tile_size=16)
     assert isinstance(e.value.__cause__, srcore.CancelledError) and not (tmp_path / "boom.png").exists()
+
+
+@pytest.mark.parametrize("src_ext,dst_ext", [(".jpg", ".png"), (".jpg", ".jpg"), (".webp", ".webp")])
+def test_photo_formats_equal_sr_upscale(sr_bin, model, tmp_path, src_ext, dst_ext):
+    """JPEG/WebP files (where this libsrcore reads them): the same bytes as `sr upscale`."""
+    Image = pytest.importorskip("PIL.Image")
+    src, ours, theirs = tmp_path / f"in{src_ext}", tmp_path / f"py{dst_ext}", tmp_path / f"sr{dst_ext}"
+    Image.fromarray(picture(24, 30, 3, seed=2)).save(src, quality=90)
+    r = subprocess.run([sr_bin, "upscale", str(src), "-o", str(theirs), "--quiet"], capture_output=True, text=True)
+    if r.returncode != 0 and "not a PNG" in r.stderr:
+        pytest.skip(f"this build of srcore reads PNG only: {r.stderr.strip()}")
+    assert r.returncode == 0, r.stderr
+    model.upscale_file(src, ours)
+    assert ours.read_bytes() == theirs.read_bytes()
