@@ -287,8 +287,9 @@ class Model:
     def upscale_file(self, src: PathLike, dst: PathLike, *, ensemble: int = 1, threads: Optional[int] = None,
                      tile_size: int = 0, compression: Optional[int] = None, max_pixels: Optional[int] = None,
                      overwrite: bool = True, progress: Optional[Progress] = None) -> None:
-        """Reads the image file `src`, upscales it and writes `dst` (same channels and bit depth) through
-        a temporary file renamed at the end: byte for byte what `sr upscale src -o dst` writes.
+        """Reads the image file `src`, upscales it and writes `dst` through a temporary file renamed at
+        the end: byte for byte what `sr upscale src -o dst` writes. The formats are those of the
+        library's sr_upscale_file (PNG, same channels and bit depth; JPEG/WebP where it has them).
 
         compression: PNG zlib level 0..9 (None = 3, as `sr upscale`). max_pixels: the largest input
         decoded (width x height; None = the library's default, 16384 x 16384; 0 = no limit).
