@@ -25,12 +25,12 @@ release: deps
 	$(SWIFT) build -c release
 
 ## test-deps: what the host tests need beyond the build: valgrind (apt-get) and numpy, h5py, Pillow,
-## tensorboard, safetensors, pytest (pip), each installed only when missing
-PY_TEST_PACKAGES := numpy h5py pillow tensorboard safetensors pytest
+## tensorboard, safetensors (pip), each installed only when missing
+PY_TEST_PACKAGES := numpy h5py pillow tensorboard safetensors
 test-deps: deps
 	@dpkg -s valgrind >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  echo "installing: valgrind"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
-	@python3 -c "import numpy, h5py, PIL, tensorboard, safetensors, pytest" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
+	@python3 -c "import numpy, h5py, PIL, tensorboard, safetensors" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
 	  python3 -m pip install -q $(PY_TEST_PACKAGES); }
 
 ## check-layers: no target of the core imports a layer above or beside it (Package.swift + imports)
@@ -106,7 +106,7 @@ install: lib
 	sed -e "s|@PREFIX@|$$p|g" -e "s|@VERSION@|$$v|g" srcore.pc.in > "$$d/lib/pkgconfig/srcore.pc"
 
 ## ctest: C, C++ and Python host tests of libsrcore, built against a temporary install (valgrind, TSan)
-ctest: lib test-deps
+ctest: lib test-deps pytest-deps
 	$(SWIFT) build -c release --product sr
 	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/ctest/prefix"
 	Tests/c/run.sh "$(CURDIR)/.build/ctest" "$(RELEASE_BIN)"
@@ -149,9 +149,13 @@ demo: release
 	  "$$B/sr" eval --model Models/dcscn-x$(SCALE).safetensors ../shared/data/eval/set5; fi
 
 ## --- Python: the srcore package (python/) and the Dask example (examples/dask) ---------------------
-.PHONY: pyinstall pytest wheel dasktest
+.PHONY: pytest-deps pyinstall pytest wheel dasktest
+## pytest-deps: pytest (pip) when it is missing (python/tests; make ctest runs them too)
+pytest-deps: test-deps
+	@python3 -c "import pytest" 2>/dev/null || { echo "installing: pytest"; python3 -m pip install -q pytest; }
+
 ## pyinstall: pip install ./python into python3 (its setup.py builds libsrcore in release and bundles it)
-pyinstall: lib test-deps
+pyinstall: lib pytest-deps
 	python3 -m pip install -q ./python
 
 ## pytest: the package's tests (python/tests) against the installed package; `sr upscale` is the peer
