@@ -150,13 +150,17 @@ demo: release
 
 ## --- Python: the srcore package (python/) and the Dask example (examples/dask) ---------------------
 .PHONY: pytest-deps pyinstall pytest wheel dasktest
+# pip into python3 as test-deps does; PIP_BREAK_SYSTEM_PACKAGES also lets it install into a Debian 12 system python3
+# too (an "externally managed" environment); other pythons ignore it
+PIP_INSTALL := PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q
+
 ## pytest-deps: pytest (pip) when it is missing (python/tests; make ctest runs them too)
 pytest-deps: test-deps
-	@python3 -c "import pytest" 2>/dev/null || { echo "installing: pytest"; python3 -m pip install -q pytest; }
+	@python3 -c "import pytest" 2>/dev/null || { echo "installing: pytest"; $(PIP_INSTALL) pytest; }
 
 ## pyinstall: pip install ./python into python3 (its setup.py builds libsrcore in release and bundles it)
 pyinstall: lib pytest-deps
-	python3 -m pip install -q ./python
+	$(PIP_INSTALL) ./python
 
 ## pytest: the package's tests (python/tests) against the installed package; `sr upscale` is the peer
 pytest: pyinstall
@@ -173,7 +177,7 @@ wheel: lib
 DASK_PACKAGES := dask distributed
 dasktest: pyinstall
 	@python3 -c "import dask, distributed" 2>/dev/null || { echo "installing: $(DASK_PACKAGES)"; \
-	  python3 -m pip install -q $(DASK_PACKAGES); }
+	  $(PIP_INSTALL) $(DASK_PACKAGES); }
 	$(SWIFT) build -c release --product sr
 	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider examples/dask
 
