@@ -150,8 +150,8 @@ demo: release
 
 ## --- Python: the srcore package (python/) and the Dask example (examples/dask) ---------------------
 .PHONY: pytest-deps pyinstall pytest wheel dasktest
-# pip into python3 as test-deps does; PIP_BREAK_SYSTEM_PACKAGES also lets it install into a Debian 12 system python3
-# too (an "externally managed" environment); other pythons ignore it
+# pip into python3 as test-deps does; PIP_BREAK_SYSTEM_PACKAGES also lets it install into a Debian 12
+# system python3 (an "externally managed" environment); other pythons ignore it
 PIP_INSTALL := PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q
 
 ## pytest-deps: pytest (pip) when it is missing (python/tests; make ctest runs them too)
