@@ -84,13 +84,14 @@ class BuildPyWithLibrary(build_py):
 
     def run(self):
         super().run()
+        target_dir = os.path.join(self.build_lib, "srcore", "_native")
+        shutil.rmtree(target_dir, ignore_errors=True)  # never ship a library left by an earlier build
         if os.environ.get("SRCORE_BUNDLE", "1") == "0":
             return
         lib = os.environ.get("SRCORE_BUNDLE_LIB") or build_library()
         if not os.path.isfile(lib):
             sys.exit(f"srcore: SRCORE_BUNDLE_LIB={lib}: no such file")
-        target_dir = os.path.join(self.build_lib, "srcore", "_native")
-        os.makedirs(target_dir, exist_ok=True)
+        os.makedirs(target_dir)
         target = os.path.join(target_dir, SONAME)
         shutil.copyfile(lib, target)
         os.chmod(target, 0o755)
