@@ -48,6 +48,8 @@ test: test-deps
 	$(MAKE) --no-print-directory sttest
 	$(MAKE) --no-print-directory faulttest
 	$(MAKE) --no-print-directory ctest-asan
+	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory dasktest
 
 ## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
 ## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
@@ -104,7 +106,7 @@ install: lib
 	sed -e "s|@PREFIX@|$$p|g" -e "s|@VERSION@|$$v|g" srcore.pc.in > "$$d/lib/pkgconfig/srcore.pc"
 
 ## ctest: C, C++ and Python host tests of libsrcore, built against a temporary install (valgrind, TSan)
-ctest: lib test-deps
+ctest: lib test-deps pytest-deps
 	$(SWIFT) build -c release --product sr
 	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/ctest/prefix"
 	Tests/c/run.sh "$(CURDIR)/.build/ctest" "$(RELEASE_BIN)"
@@ -145,6 +147,39 @@ demo: release
 	if [ -d ../shared/data/eval/set5 ] && [ -f Models/dcscn-x$(SCALE).safetensors ]; then \
 	  echo "set5 evaluation of the shipped x$(SCALE) model (model vs bicubic):"; \
 	  "$$B/sr" eval --model Models/dcscn-x$(SCALE).safetensors ../shared/data/eval/set5; fi
+
+## --- Python: the srcore package (python/) and the Dask example (examples/dask) ---------------------
+.PHONY: pytest-deps pyinstall pytest wheel dasktest
+# pip into python3 as test-deps does; PIP_BREAK_SYSTEM_PACKAGES also lets it install into a Debian 12
+# system python3 (an "externally managed" environment); other pythons ignore it
+PIP_INSTALL := PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q
+
+## pytest-deps: pytest (pip) when it is missing (python/tests; make ctest runs them too)
+pytest-deps: test-deps
+	@python3 -c "import pytest" 2>/dev/null || { echo "installing: pytest"; $(PIP_INSTALL) pytest; }
+
+## pyinstall: pip install ./python into python3 (its setup.py builds libsrcore in release and bundles it)
+pyinstall: lib pytest-deps
+	$(PIP_INSTALL) ./python
+
+## pytest: the package's tests (python/tests) against the installed package; `sr upscale` is the peer
+pytest: pyinstall
+	$(SWIFT) build -c release --product sr
+	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider python/tests
+
+## wheel: python/dist/srcore-<version>-py3-none-<platform>.whl, libsrcore bundled (needs libpng, libhdf5,
+## libopenblas on the target machine, as `make deps` installs)
+wheel: lib
+	python3 -m pip wheel -q --no-deps -w python/dist ./python
+
+## dasktest: examples/dask/upscale_folder.py on a LocalCluster of two worker processes, and through
+## --scheduler, equals `sr upscale` byte for byte (installs dask and distributed with pip when missing)
+DASK_PACKAGES := dask distributed
+dasktest: pyinstall
+	@python3 -c "import dask, distributed" 2>/dev/null || { echo "installing: $(DASK_PACKAGES)"; \
+	  $(PIP_INSTALL) $(DASK_PACKAGES); }
+	$(SWIFT) build -c release --product sr
+	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider examples/dask
 
 clean:
 	rm -rf .build

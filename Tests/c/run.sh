@@ -136,8 +136,9 @@ step "test_threads: 8 threads share one model"
 step "example: examples/c/upscale.c"
 "$WORK/upscale" "$SCRATCH/cli-rgb8.png" "$SCRATCH/example-out.png" "$MODEL"
 
-step "python: examples/python/test_srcore.py (ctypes, numpy in / numpy out)"
-SRCORE_LIB="$PREFIX/lib/libsrcore.so" SRCORE_TEST_MODEL="$MODEL" python3 "$ROOT/examples/python/test_srcore.py"
+step "python: the srcore package's tests (python/tests, from the source tree) against the installed library"
+SRCORE_LIB="$PREFIX/lib/libsrcore.so.0" SRCORE_SR="$BIN/sr" PYTHONPATH="$ROOT/python/src" \
+  python3 -m pytest -q -p no:cacheprovider "$ROOT/python/tests"
 
 if command -v valgrind >/dev/null; then
   step "valgrind memcheck: test_api, test_api_errors, test_threads and test_weights (zero errors, no definite leaks)"
