@@ -12,9 +12,14 @@ struct BenchCeiling {
         BenchCeiling(cpu: .current(), gflops: FMACeiling.measure(threads: threads), threads: threads)
     }
 
+    /// No ceiling (`--no-ceiling`): the CPU is still named.
+    static func skipped(threads: Int) -> BenchCeiling {
+        BenchCeiling(cpu: .current(), gflops: nil, threads: threads)
+    }
+
     /// Header lines for the human-readable output.
     var lines: [String] {
-        let peak = gflops.map { "\(DecimalFormat.fixed($0, 1)) GFLOP/s" } ?? "not measured (no AVX2+FMA)"
+        let peak = gflops.map { "\(DecimalFormat.fixed($0, 1)) GFLOP/s" } ?? "not measured (--no-ceiling, or no AVX2+FMA)"
         return ["cpu: \(cpu.description)",
                 "FMA ceiling: \(peak) (register-only AVX2 FMA loop, \(threads) thread\(threads == 1 ? "" : "s"), best of 3)"]
     }

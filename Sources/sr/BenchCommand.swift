@@ -38,6 +38,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print a JSON array of {model, lr_size, scale, threads, median_s, gflops, cpu, cpu_family, cpu_model, fma_ceiling_gflops, ceiling_fraction}.")
     var json = false
 
+    @Flag(help: "Skip the FMA-ceiling loop (its length follows the wall clock: leave it out when counting instructions with callgrind).")
+    var noCeiling = false
+
     @Flag(help: "Benchmark training steps instead (provided by the trainer, when built in).")
     var train = false
 
@@ -86,7 +89,7 @@ struct BenchCommand: ParsableCommand {
             try WeightsFile.write(models[0].params, to: out)
         }
         let sizes = size.map { [$0] } ?? [256, 512]
-        let ceiling = BenchCeiling.measure(threads: threads)
+        let ceiling = noCeiling ? BenchCeiling.skipped(threads: threads) : BenchCeiling.measure(threads: threads)
         if !json { ceiling.lines.forEach { print($0) }; Console.flushOutput() }
         var results: [BenchResult] = []
         for (name, params) in models {

@@ -19,7 +19,7 @@ extension BenchCommand {
             if builtin != .compact { models.append(("L12-F196to48", .standard(scale: 2))) }
         }
         var rows: [String] = []
-        let ceiling = BenchCeiling.measure(threads: threads)
+        let ceiling = noCeiling ? BenchCeiling.skipped(threads: threads) : BenchCeiling.measure(threads: threads)
         if !json { ceiling.lines.forEach { print($0) }; Console.flushOutput() }
         for (name, config) in models {
             // --size N picks one case: batch 32 for 32x32 patches (the second case), else batch 20.
