@@ -19,9 +19,11 @@ struct BenchCeiling {
 
     /// Header lines for the human-readable output.
     var lines: [String] {
-        let peak = gflops.map { "\(DecimalFormat.fixed($0, 1)) GFLOP/s" } ?? "not measured (--no-ceiling, or no AVX2+FMA)"
+        guard let g = gflops else {
+            return ["cpu: \(cpu.description)", "FMA ceiling: not measured (--no-ceiling, or the CPU has no AVX2+FMA)"]
+        }
         return ["cpu: \(cpu.description)",
-                "FMA ceiling: \(peak) (register-only AVX2 FMA loop, \(threads) thread\(threads == 1 ? "" : "s"), best of 3)"]
+                "FMA ceiling: \(DecimalFormat.fixed(g, 1)) GFLOP/s (register-only AVX2 FMA loop, \(threads) thread\(threads == 1 ? "" : "s"), best of 3)"]
     }
 
     /// ", 71% of the FMA ceiling" for a figure in GFLOP/s (empty without a ceiling).
