@@ -26,6 +26,17 @@ import srcore
 from srcore import _native as N
 
 
+def interleaved(arms, reps):
+    """Seconds of each call of each arm, the arms taking turns `reps` times (so load drifts hit all alike)."""
+    times = {name: [] for name in arms}
+    for _ in range(reps):
+        for name, f in arms.items():
+            t = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t)
+    return times
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--size", type=int, default=512)
@@ -64,12 +75,7 @@ def main():
     assert np.array_equal(results["bare"], results["numpy"])
     if "pil" in results:
         assert np.array_equal(np.asarray(results["pil"]), results["bare"])
-    times = {name: [] for name in arms}
-    for _ in range(args.reps):
-        for name, f in arms.items():
-            t = time.perf_counter()
-            f()
-            times[name].append(time.perf_counter() - t)
+    times = interleaved(arms, args.reps)
     # the fixed cost: the same arms on a 16x16 picture
     small = np.ascontiguousarray(rgb[:16, :16])
     small_out = np.empty((32, 32, 3), np.uint8)
@@ -85,12 +91,7 @@ def main():
     if pil_image is not None:
         small_pil = Image.fromarray(small)
         small_arms["pil"] = lambda: model.upscale(small_pil, threads=1)
-    small_times = {name: [] for name in small_arms}
-    for _ in range(args.small_reps):
-        for name, f in small_arms.items():
-            t = time.perf_counter()
-            f()
-            small_times[name].append(time.perf_counter() - t)
+    small_times = interleaved(small_arms, args.small_reps)
     alloc = []
     for _ in range(args.reps):
         t = time.perf_counter()
