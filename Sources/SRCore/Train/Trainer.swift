@@ -63,6 +63,12 @@ public final class Trainer: @unchecked Sendable {
     public var adam: AdamOptimizer
     /// Completed steps.
     public var step = 0
+    /// The ranks training this model together (nil: this process alone; Trainer+DataParallel.swift).
+    public let topology: (any TrainingTopology)?
+    /// Every N steps the ranks compare a checksum of their weights (0 = never).
+    public var syncCheckEvery = 0
+    /// This rank's rows of each global batch (all of them without a topology).
+    public let rows: Range<Int>
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
     private var shards: [[(first: Int, graph: TrainingGraph)]] = []
     private let chunkGrads: [FloatBuffer]
@@ -72,7 +78,9 @@ public final class Trainer: @unchecked Sendable {
     private var grads: [Float]
 
     /// Prepares a trainer for LR patches of `lrSide` x `lrSide`, starting from `parameters`.
-    public init(parameters: DCSCNParameters, options: TrainOptions, lrSide: Int) throws {
+    /// With a `topology`, this rank trains on its share of each batch (`options.batch` is the global batch).
+    public init(parameters: DCSCNParameters, options: TrainOptions, lrSide: Int,
+                topology: (any TrainingTopology)? = nil) throws {
         guard options.batch > 0, options.threads > 0, lrSide > 0 else {
             throw SRError(.invalidArgument, "batch \(options.batch), threads \(options.threads) and patch size \(lrSide) must be positive")
         }
@@ -85,16 +93,19 @@ public final class Trainer: @unchecked Sendable {
         }
         config = parameters.config
         self.options = options
+        self.topology = topology
+        rows = try Self.share(batch: options.batch, topology: topology)
         layout = ParameterLayout(config: config)
         weights = layout.flatten(parameters)
         var a = AdamOptimizer(layout: layout)
         a.clipNorm = options.clipNorm
         a.l2 = options.l2
         adam = a
-        let t = min(options.threads, options.batch)
+        let local = rows.count
+        let t = min(options.threads, local)
         var first = 0
         for i in 0..<t {
-            let n = options.batch / t + (i < options.batch % t ? 1 : 0)
+            let n = local / t + (i < local % t ? 1 : 0)
             let m = options.microBatch > 0 ? min(options.microBatch, n) : n
             var list: [(Int, TrainingGraph)] = []
             var done = 0
@@ -114,6 +125,7 @@ public final class Trainer: @unchecked Sendable {
         shardErrors = [SRError?](repeating: nil, count: shards.count)
         grads = [Float](repeating: 0, count: count)
         openblas_set_num_threads(1)
+        try topology?.broadcast(&weights)   // every rank starts from rank 0's weights
     }
 
     /// The current weights as parameters.
@@ -123,8 +135,8 @@ public final class Trainer: @unchecked Sendable {
 
     private func check(_ b: TrainBatch) throws {
         let side = shards[0][0].graph.h
-        guard b.count == options.batch, b.lrSide == side else {
-            throw SRError(.shapeMismatch, "batch of \(b.count) patches of \(b.lrSide)x\(b.lrSide), trainer expects \(options.batch) of \(side)x\(side)")
+        guard b.count == rows.count, b.lrSide == side else {
+            throw SRError(.shapeMismatch, "batch of \(b.count) patches of \(b.lrSide)x\(b.lrSide), trainer expects \(rows.count) of \(side)x\(side)")
         }
     }
 
@@ -174,7 +186,9 @@ public final class Trainer: @unchecked Sendable {
             runShards(runShard)
         }
         try throwShardError()
-        return shardLoss.reduce(0, +) / Double(total)
+        var loss = shardLoss.reduce(0, +)
+        try reduceAcrossRanks(loss: &loss)
+        return loss / Double(total)
     }
 
     /// One step: forward, backward, L2, clip, Adam with the schedule's rate (or `learningRate`).
@@ -190,7 +204,7 @@ public final class Trainer: @unchecked Sendable {
                 for (c, (first, g)) in shards[i].enumerated() {
                     load(b, first: first, into: g)
                     // Shard i's first chunk keeps the original per-shard seed (results with microBatch 0 unchanged).
-                    try g.forward(wp, dropoutSeed: seed &+ UInt64(i) &* 0xE703_7ED1_A0B4_28DB &+ UInt64(c) &* 0x8EBC_6AF0_9C88_C6E3)
+                    try g.forward(wp, dropoutSeed: seed &+ UInt64(shardBase + i) &* 0xE703_7ED1_A0B4_28DB &+ UInt64(c) &* 0x8EBC_6AF0_9C88_C6E3)
                     sum += g.loss(l1: l1, normaliser: total)
                     let sg = shardGrads[i].base, cg = chunkGrads[i].base
                     if c == 0 {
@@ -212,10 +226,13 @@ public final class Trainer: @unchecked Sendable {
                 for j in 0..<gp.count { gp[j] += sp[j] }
             }
         }
+        var loss = shardLoss.reduce(0, +)
+        try reduceAcrossRanks(&grads, loss: &loss)   // before clipping: every rank then makes the same update
         let lr = learningRate ?? options.schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch)
         let l2 = adam.l2Loss(weights)
         let norm = adam.update(&weights, gradients: &grads, learningRate: lr)
         step += 1
-        return TrainStepResult(loss: shardLoss.reduce(0, +) / Double(total), l2: l2, gradNorm: norm, learningRate: lr)
+        try checkRanksAgree()
+        return TrainStepResult(loss: loss / Double(total), l2: l2, gradNorm: norm, learningRate: lr)
     }
 }
