@@ -55,7 +55,7 @@ extension Trainer {
         var differing = [rootSum == mine ? 0.0 : 1.0]
         try t.allreduceSum(&differing)
         guard differing[0] == 0 else {
-            throw SRError(.internal, "ranks out of step at step \(step): \(Int(differing[0])) of \(t.size) ranks hold weights whose checksum differs from rank 0's (rank \(t.rank): \(String(mine, radix: 16)), rank 0: \(String(rootSum, radix: 16))); the run stops rather than train diverged copies — resume from the last checkpoint")
+            throw SRError(.internal, "ranks out of step at step \(step): \(Int(differing[0])) of \(t.size) ranks hold weights whose checksum differs from rank 0's (on this rank, \(t.rank): \(String(mine, radix: 16)); on rank 0: \(String(rootSum, radix: 16))); the run stops rather than train diverged copies — resume from the last checkpoint")
         }
     }
 }
