@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest ctest-tsan bench-srprep bench-infer
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest ctest-tsan bench-srprep bench-infer mpitest
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -50,6 +50,7 @@ test: test-deps
 	$(MAKE) --no-print-directory ctest-asan
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory dasktest
+	$(MAKE) --no-print-directory mpitest
 
 ## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
 ## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
@@ -93,6 +94,8 @@ lib: deps
 	@for f in Models/dcscn-x2.safetensors Models/dcscn-x3.safetensors Models/dcscn-x4.safetensors; do \
 	  if [ -e "$$f" ] && [ "$$f" -nt Sources/CModels/models.c ]; then touch Sources/CModels/models.c; fi; done
 	$(SWIFT) build -c release --product srcore
+	@if ldd "$(RELEASE_BIN)/libsrcore.so" | grep -q libmpi; then \
+	  echo "libsrcore.so links MPI; only sr and srprep may (docs/scale-out.md)"; exit 1; fi
 
 ## install: include/srcore.h, libsrcore.so.0 (stripped: 40% smaller, and valgrind 3.19 cannot read
 ##          clang 21 DWARF 5), the libsrcore.so link and lib/pkgconfig/srcore.pc under PREFIX
@@ -180,6 +183,13 @@ dasktest: pyinstall
 	  $(PIP_INSTALL) $(DASK_PACKAGES); }
 	$(SWIFT) build -c release --product sr
 	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider examples/dask
+
+## mpitest: `mpirun -np 2 sr train` against one process with 2 threads (loss curves, weights), the
+## same job twice, the parameter-checksum guard, resume with another N, a killed rank then --resume (~1.5 min)
+mpitest: deps
+	$(SWIFT) build --product sr
+	$(SWIFT) build --product srprep
+	python3 Tests/mpi/test_mpi.py "$$($(SWIFT) build --show-bin-path)"
 
 clean:
 	rm -rf .build

@@ -156,6 +156,30 @@ class MPITrainTests(unittest.TestCase):
         ref = self.reference("ranks2", 2)
         self.assertEqual(tensors(os.path.join(d, "model.safetensors")), tensors(os.path.join(ref, "model.safetensors")))
 
+    def test_two_rank_build_equals_one_process_build(self):
+        import h5py
+        import numpy as np
+        tmp = self.tmp
+        img = os.path.join(tmp, "img")
+        one, two = os.path.join(tmp, "one.h5"), os.path.join(tmp, "two.h5")
+        common = ["build", "--scale", 2, "--input", img, "--quiet", "--augment", 2, "--threads", 1]
+        p = run([tool("srprep"), *common, "-o", one])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = run([*MPIRUN, "-np", "2", tool("srprep"), *common, "-o", two])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = run([tool("srprep"), "inspect", two])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with h5py.File(one, "r") as a, h5py.File(two, "r") as b:
+            for name in ("lr", "hr"):
+                x, y = np.asarray(a[name]), np.asarray(b[name])
+                self.assertEqual(x.shape, y.shape)
+                key = lambda m: sorted(r.tobytes() for r in m.reshape(m.shape[0], -1))
+                self.assertEqual(key(x), key(y), f"/{name}: the two builds hold different patches")
+        # The trainer accepts the merged set, with and without mpirun.
+        p = run(mpi(2, "train", "--data", two, "--run-dir", os.path.join(tmp, "on-merged"), "--steps", 3,
+                    "--batch", BATCH, "--threads", 1, "--no-tensorboard"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+
 
 def rank_pid(mpirun_pid, rank):
     """The pid of the sr process of `rank` started by the mpirun `mpirun_pid`."""
