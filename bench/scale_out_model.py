@@ -9,7 +9,9 @@ each node's link and pays 2 (N-1) message latencies:
 
     t(N) = t1 / N + 2 (N-1)/N * 4 P / B + 2 (N-1) * L,   speed-up = t1 / t(N)
 
-t1 is the measured one-node step time (all cores of the node, batch 20). Links: 10 Gbit/s Ethernet
+t1 is the measured one-node step time (all cores of the node) for batch 20. The global batch must
+divide by N, so N nodes use the smallest multiple of N that is at least 20 (20, 24, 64 for 2, 8, 64
+nodes), t1 scaled by it, and the speed-up is the ratio of patches/s to one node at batch 20. Links: 10 Gbit/s Ethernet
 (B = 1.25 GB/s, L = 25 us over TCP) and 100 Gbit/s (B = 12.5 GB/s, L = 3 us, RDMA-class); both are
 assumptions, stated in docs/scale-out.md beside the loopback figures bench/mpi_allreduce.c measures.
 The model ignores the per-node data loading (it scales down with N too) and compute/communication
@@ -37,7 +39,10 @@ def main():
     print(f"{'model':<18} {'params':>9} {'KB/step':>8} {'t1 ms':>7} {'link':>11} " + " ".join(f"{'x' + str(n):>7}" for n in NODES))
     for name, params, t1 in models:
         for link, (bw, lat) in LINKS.items():
-            speed = [t1 / step_time(t1, params, n, bw, lat) for n in NODES]
+            speed = []
+            for n in NODES:
+                b = -(-20 // n) * n
+                speed.append((b / step_time(t1 * b / 20, params, n, bw, lat)) / (20 / t1))
             print(f"{name:<18} {params:>9} {4 * params / 1000:>8.1f} {t1 * 1e3:>7.1f} {link:>11} " + " ".join(f"{s:>7.2f}" for s in speed))
 
 
