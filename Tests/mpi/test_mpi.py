@@ -180,6 +180,25 @@ class MPITrainTests(unittest.TestCase):
                     "--batch", BATCH, "--threads", 1, "--no-tensorboard"))
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_upscale_and_eval_split_over_ranks(self):
+        img = os.path.join(self.tmp, "img")
+        one, two = os.path.join(self.tmp, "up1"), os.path.join(self.tmp, "up2")
+        p = run([tool("sr"), "upscale", img, "-o", one, "--quiet"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = run(mpi(2, "upscale", img, "-o", two, "--quiet"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr.count("4 upscaled, 0 skipped, 0 failed"), 1, "rank 0 alone prints the totals")
+        self.assertEqual(sorted(os.listdir(one)), sorted(os.listdir(two)))
+        for name in os.listdir(one):
+            with open(os.path.join(one, name), "rb") as a, open(os.path.join(two, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+        alone = run([tool("sr"), "eval", img, "--json"])
+        self.assertEqual(alone.returncode, 0, alone.stderr)
+        split = run(mpi(3, "eval", img, "--json"))
+        self.assertEqual(split.returncode, 0, split.stderr)
+        self.assertEqual(json.loads(alone.stdout), json.loads(split.stdout))
+        self.assertEqual(split.stdout.count('"model"'), 1, "rank 0 alone prints the report")
+
 
 def rank_pid(mpirun_pid, rank):
     """The pid of the sr process of `rank` started by the mpirun `mpirun_pid`."""
