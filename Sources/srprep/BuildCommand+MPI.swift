@@ -12,8 +12,14 @@ extension BuildCommand {
         return "\(base).shard-\(rank + 1)-of-\(size).h5"
     }
 
+    /// Set while a rank builds its own shard (the plain build path then runs).
+    nonisolated(unsafe) static var buildingRankShard = false
+
     func buildOnRanks(_ world: Communicator) throws {
         try world.run(failureStatus: { e in (e as? SRError).map { ExitStatus($0.code).rawValue } ?? ExitStatus.failure.rawValue }) {
+            guard shard.count == 1 else {
+                throw SRError(.invalidArgument, "--shard \(shard.index)/\(shard.count) under mpirun: each rank builds its own shard; start without --shard")
+            }
             if world.rank == 0 && !force && FileSystem.exists(output) {
                 throw SRError(.alreadyExists, "\(output) exists (use --force to replace it)", path: output)
             }
@@ -21,7 +27,9 @@ extension BuildCommand {
             mine.output = Self.shardPath(output, rank: world.rank, size: world.size)
             mine.shard = ShardOption(index: world.rank + 1, count: world.size)
             mine.quiet = quiet || world.rank != 0
+            Self.buildingRankShard = true
             try mine.run()
+            Self.buildingRankShard = false
             try world.barrier()   // every shard is whole (renamed into place) before the merge
             guard world.rank == 0 else { return }
             let shards = (0..<world.size).map { Self.shardPath(output, rank: $0, size: world.size) }

@@ -55,7 +55,7 @@ struct BuildCommand: ParsableCommand {
     }
 
     func run() throws {
-        if Communicator.world.size > 1 && shard.count == 1 { return try buildOnRanks(Communicator.world) }
+        if Communicator.world.size > 1 && !Self.buildingRankShard { return try buildOnRanks(Communicator.world) }
         // Building cannot stop between images, so the handler itself removes the temporary file
         // and exits 130: the output is only ever renamed into place whole.
         Interrupt.install(.immediate, tool: "srprep")
