@@ -1,7 +1,5 @@
 import Testing
 @testable import SRCore
-@testable import SRSupport
-@testable import SRTrain
 
 /// The plot axes: nice linear ticks are multiples of a 1/2/5 x 10^k step covering the range (checked
 /// against a brute-force enumeration), log ticks are decades, and train.svg's PSNR range ignores the

@@ -5,12 +5,12 @@ import SRSupport
 /// often 15 dB below the rest) is left out of the range, as are values more than `spanLimit` dB below
 /// the best; points below the range sit on its bottom edge — with bicubic's PSNR as a dashed line.
 /// Bottom: the training loss on a labelled log axis.
-enum TrainPlot {
+package enum TrainPlot {
     /// How far below the best PSNR the axis reaches at most.
     static let spanLimit = 6.0
 
     /// The PSNR axis range for these validations and baseline.
-    static func psnrRange(_ psnrs: [(step: Int, psnr: Double)], bicubic: Double?) -> (Double, Double) {
+    package static func psnrRange(_ psnrs: [(step: Int, psnr: Double)], bicubic: Double?) -> (Double, Double) {
         let later = psnrs.filter { $0.step > 0 && $0.psnr.isFinite }.map(\.psnr)
         let values = later.isEmpty ? psnrs.map(\.psnr).filter(\.isFinite) : later
         guard let best = values.max() else { return (0, 1) }
@@ -21,7 +21,7 @@ enum TrainPlot {
         return (lo - pad, hi + pad)
     }
 
-    static func svg(losses: [(step: Int, loss: Double)], psnrs: [(step: Int, psnr: Double)], bicubicPSNR: Double?) -> String {
+    package static func svg(losses: [(step: Int, loss: Double)], psnrs: [(step: Int, psnr: Double)], bicubicPSNR: Double?) -> String {
         let W = 760.0, left = 80.0, right = 30.0, panelH = 200.0
         var doc = SVGDocument(width: W, height: 2 * panelH + 140)
         let maxStep = Double(max(losses.last?.step ?? 1, psnrs.last?.step ?? 1, 1))
