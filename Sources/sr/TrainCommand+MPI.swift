@@ -24,6 +24,10 @@ extension TrainCommand {
         if overfit != nil {
             throw SRError(.invalidArgument, "--overfit runs in one process; start it without mpirun")
         }
+        if lab.earlyStop != nil {
+            // Rank 0 alone validates, so it alone would stop while the others wait in the next allreduce.
+            throw SRError(.invalidArgument, "--early-stop is not supported under mpirun yet; give --steps instead")
+        }
         return try Trainer.share(batch: batch, topology: world.topology)
     }
 
