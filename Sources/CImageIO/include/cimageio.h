@@ -15,6 +15,7 @@
 
 #include "resample.h"
 #include "metrics.h"
+#include "jpegio.h"
 
 #ifdef __cplusplus
 extern "C" {
