@@ -97,7 +97,7 @@ struct UpscaleCommand: ParsableCommand {
         let options = UpscaleOptions(ensemble: ensemble, tileSize: tile, threads: threads ?? cpus)
         let upscaler = ColorUpscaler(upscaler: Upscaler(network: network), options: options, maxPixels: maxPixels)
         let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force,
-                                    suffixes: [".png", ".jpg", ".jpeg"], outputExtension: format?.rawValue)
+                                    suffixes: ImageFormat.allSuffixes, outputExtension: format?.rawValue)
         try Interrupt.check("nothing was written")
         let createdFolder = plan.folderToCreate
         if let folder = createdFolder { try FileSystem.makeDirectory(folder) }

@@ -19,9 +19,9 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// Every extension of a supported format, with the dot (for listing a folder's images).
+    /// Every extension of a supported format, with the dot, lower case (for `FileSystem.listFiles`, which compares in lower case).
     public static var allSuffixes: [String] {
-        allCases.flatMap { $0.extensions.flatMap { [".\($0)", ".\($0.uppercased())"] } }
+        allCases.flatMap { $0.extensions.map { ".\($0)" } }
     }
 
     /// The format a signature (a file's first bytes) announces, or nil.

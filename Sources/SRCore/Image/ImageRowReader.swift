@@ -32,4 +32,20 @@ package enum ImageReaders {
         if Dihedral.swapsAxes(ExifOrientation.dihedral(r.metadata.orientation)) { swap(&h.width, &h.height) }
         return h
     }
+
+    /// Decodes the whole of `path` (any supported format, by its signature), turned upright by its
+    /// EXIF orientation; an image over `maxPixels` (0 = no limit) is refused from its header.
+    package static func read(path: String, maxPixels: Int = PixelLimit.defaultMaxPixels) throws -> PNGImage {
+        let r = try open(path: path, maxPixels: maxPixels)
+        if let png = r as? PNGReader { return try png.readAll() }
+        let h = r.header
+        let total = h.width.multipliedReportingOverflow(by: h.height).partialValue.multipliedReportingOverflow(by: h.channels)
+        if total.overflow || total.partialValue > PNGReader.maxSamples {
+            throw SRError(.outOfMemory, "\(path): image too large to decode (\(h.width)x\(h.height)x\(h.channels))")
+        }
+        var image = Image(uninitializedWidth: h.width, height: h.height, channels: h.channels)
+        try r.readRows(h.height, into: &image, at: 0)
+        return PNGImage(image: Dihedral.apply(ExifOrientation.dihedral(r.metadata.orientation), to: image),
+                        bitDepth: h.bitDepth)
+    }
 }
