@@ -24,12 +24,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test-deps: what the host tests need beyond the build: valgrind (apt-get) and numpy, h5py, Pillow,
+## test-deps: what the host tests need beyond the build: valgrind, exiftool (apt-get) and numpy, h5py, Pillow,
 ## tensorboard, safetensors (pip), each installed only when missing
 PY_TEST_PACKAGES := numpy h5py pillow tensorboard safetensors
 test-deps: deps
 	@dpkg -s valgrind >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  echo "installing: valgrind"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
+	@# exiftool: reads back the metadata of JPEG outputs in Tests/cli/test_photos.py (docs/image-formats.md)
+	@dpkg -s libimage-exiftool-perl >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "installing: libimage-exiftool-perl"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libimage-exiftool-perl; }
 	@python3 -c "import numpy, h5py, PIL, tensorboard, safetensors" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
 	  python3 -m pip install -q $(PY_TEST_PACKAGES); }
 
