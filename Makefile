@@ -186,3 +186,10 @@ dasktest: pyinstall
 
 clean:
 	rm -rf .build
+
+## bench-photos: a folder of 8 JPEG photos (~1.4 MP) at x2, `sr upscale` end to end against Pillow +
+## onnxruntime + Pillow with the same weights; median wall time and peak RSS side by side (docs/image-formats.md)
+bench-photos: deps
+	$(SWIFT) build -c release --product sr
+	@python3 -c "import onnx, onnxruntime, PIL, numpy" 2>/dev/null || $(PIP_INSTALL) onnx onnxruntime pillow numpy
+	python3 bench/photos_peer.py --sr "$(RELEASE_BIN)/sr"

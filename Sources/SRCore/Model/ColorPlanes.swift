@@ -53,7 +53,7 @@ package struct ColorPlanes {
     }
 
     /// Applies `Dihedral` transform `id` to every plane (the EXIF orientation of a decoded photo).
-    mutating func orient(_ id: Int) {
+    package mutating func orient(_ id: Int) {
         guard id != 0 else { return }
         luma = Dihedral.apply(id, to: luma)
         chroma = chroma.map { Dihedral.apply(id, to: $0) }
