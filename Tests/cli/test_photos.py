@@ -140,6 +140,19 @@ class PhotoTest(CLITestCase):
             self.assertEqual(tags[1], "srcore-test")
             self.assertIn("sRGB", tags[2])
 
+    def test_png_output_carries_the_icc_profile(self):
+        icc = srgb_icc()
+        p = self.save("in.jpg", photo(), quality=90, icc_profile=icc)
+        out = self.path("out.png")
+        self.upscale(p, out)
+        with Image.open(out) as o:
+            self.assertEqual(o.format, "PNG")
+            self.assertEqual(o.info.get("icc_profile"), icc)
+        stripped = self.path("stripped.png")
+        self.upscale(p, stripped, "--strip-metadata")
+        with Image.open(stripped) as o:
+            self.assertIsNone(o.info.get("icc_profile"))
+
     def test_large_icc_profile_spans_app2_segments(self):
         # A profile over one APP2 segment (65519 bytes) is split by Pillow and must come back whole.
         icc = srgb_icc()

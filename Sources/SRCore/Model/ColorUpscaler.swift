@@ -91,7 +91,8 @@ public struct ColorUpscaler {
         switch format ?? ImageFormat.fromExtension(output) ?? .png {
         case .png:
             writer = try PNGRowWriter(path: output, width: ow, height: oh, channels: h.channels,
-                                      bitDepth: bitDepth ?? h.bitDepth, compressionLevel: compressionLevel)
+                                      bitDepth: bitDepth ?? h.bitDepth, compressionLevel: compressionLevel,
+                                      icc: stripMetadata ? nil : reader.metadata.icc)
         case .jpeg:
             writer = try JPEGRowWriter(path: output, width: ow, height: oh, channels: h.channels, quality: quality,
                                        metadata: stripMetadata ? ImageMetadata() : reader.metadata)
