@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libopenblas-dev libhdf5-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest ctest-tsan bench-srprep bench-infer
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest ctest-tsan bench-srprep bench-infer
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -49,6 +49,7 @@ test: test-deps
 	$(MAKE) --no-print-directory ctest
 	$(MAKE) --no-print-directory tbtest
 	$(MAKE) --no-print-directory sttest
+	$(MAKE) --no-print-directory sweeptest
 	$(MAKE) --no-print-directory faulttest
 	$(MAKE) --no-print-directory ctest-asan
 	$(MAKE) --no-print-directory pytest
@@ -76,6 +77,12 @@ fuzz-smoke: deps
 tbtest: test-deps
 	$(SWIFT) build --product sr
 	python3 Tests/python/check_tensorboard_events.py "$$($(SWIFT) build --show-bin-path)/sr"
+
+## sweeptest: sr sweep end to end on a tiny patch set (Tests/python/check_sweep.py, ~30 s): killed after its
+## first finished run and rerun (nothing finished is redone), summary.md against Python statistics, plan errors
+sweeptest: test-deps
+	$(SWIFT) build --product sr
+	python3 Tests/python/check_sweep.py "$$($(SWIFT) build --show-bin-path)/sr"
 
 ## sttest: safetensors interop: Python (the safetensors package and a stdlib + numpy reader) reads the
 ## weights srcore writes and srcore reads the ones Python writes, every float compared exactly

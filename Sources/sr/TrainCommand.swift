@@ -60,6 +60,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Start from these weights (layers whose shapes match; e.g. x3/x4 from x2).") var `init`: String?
     @Option(parsing: .unconditional, help: "Train on the first N patches only (N >= 1) and report how far the loss falls.") var overfit: Int?
     @Flag(help: "Do not write TensorBoard event files.") var noTensorboard = false
+    @OptionGroup(title: "Training procedure (docs/lab.md)") var lab: LabOptions
 
     /// Upper bounds that keep every count in range (and the step arithmetic far from overflow).
     static let maxSteps = 100_000_000
@@ -99,6 +100,7 @@ struct TrainCommand: ParsableCommand {
         try OptionCheck.require("--checkpoint-every", checkpointEvery, in: 1...Self.maxSteps)
         try OptionCheck.require("--log-every", logEvery, in: 1...Self.maxSteps)
         try OptionCheck.require("--overfit", overfit, in: 1...Int(Int32.max))
+        try lab.validate(hasValidation: val != nil)
         if schedule != .step && steps == nil && epochs == nil {
             throw ValidationError("--schedule \(schedule.rawValue) needs --steps or --epochs")
         }
@@ -147,6 +149,7 @@ struct TrainCommand: ParsableCommand {
         var o = TrainOptions()
         o.batch = batch; o.l1 = l1; o.dropoutKeep = dropoutKeep; o.seed = seed; o.threads = threads
         o.clipNorm = clip; o.l2 = l2; o.microBatch = microBatch
+        lab.apply(to: &o)
         let loader = try PatchBatchLoader(reader: reader, batch: batch, sliceLength: slice, seed: seed, limit: overfit)
         let spe = loader.stepsPerEpoch
         switch schedule {
@@ -166,6 +169,7 @@ struct TrainCommand: ParsableCommand {
         ro.validateEvery = valEvery; ro.checkpointEvery = checkpointEvery; ro.logEvery = logEvery
         ro.tensorBoard = !noTensorboard
         ro.shouldStop = { Interrupt.requested }
+        lab.apply(to: &ro)
         ro.provenance = ["training_data": data, "training_patches": String(loader.usable),
                          "command": CommandLine.arguments.joined(separator: " "),
                          "validation_data": val ?? ""]

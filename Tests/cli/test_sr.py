@@ -155,6 +155,12 @@ class TrainTests(CLITestCase):
             (["--schedule", "cosine"], "--schedule cosine needs --steps or --epochs"),
             (["--schedule", "constant"], "--schedule constant needs --steps or --epochs"),
             (["--schedule", "linear"], "Please provide one of 'step', 'cosine' or 'constant'"),
+            (["--optimizer", "rmsprop"], "Please provide one of 'adam', 'sgd' or 'adamw'"),
+            (["--momentum", "1"], "--momentum must be a finite number, at least 0"),
+            (["--ema", "1"], "--ema must be a finite number, positive"),
+            (["--export-ema"], "--export-ema needs --ema DECAY"),
+            (["--early-stop", "3"], "--early-stop needs --val"),
+            (["--early-stop", "0", "--val", "x"], "--early-stop must be in 1...1000000 (got 0)"),
         ]
         for extra, message in cases:
             with self.subTest(args=extra):

@@ -3,16 +3,13 @@ import CKernels
 import Glibc
 #endif
 import SRSupport
-import SRImage
-import SRKernels
-import SRFormats
 import SRModel
-import SRData
-import SREval
 
 /// TensorFlow's Adam (`tf.train.AdamOptimizer`) on the flat parameter vector, with the reference's
 /// L2 decay on conv kernels and global-norm gradient clipping (docs/reference.md §11.4).
-public struct AdamOptimizer: Sendable {
+public struct AdamOptimizer: WeightOptimizer {
+    /// `.adam`.
+    public var kind: OptimizerKind { .adam }
     /// First-moment decay.
     public var beta1: Float = 0.9
     /// Second-moment decay.
@@ -29,7 +26,7 @@ public struct AdamOptimizer: Sendable {
     public var v: [Float]
     /// Completed updates (t in the bias correction).
     public var t: Int = 0
-    private let kernelMask: [Float]
+    let kernelMask: [Float]
 
     /// Zero moments for `layout`.
     public init(layout: ParameterLayout) {
@@ -39,27 +36,19 @@ public struct AdamOptimizer: Sendable {
     }
 
     /// The L2 term `l2 * sum(w^2)/2` over kernels.
-    public func l2Loss(_ w: [Float]) -> Double {
-        var s = 0.0
-        for i in w.indices where kernelMask[i] != 0 { s += Double(w[i]) * Double(w[i]) }
-        return l2 * s / 2
-    }
+    public func l2Loss(_ w: [Float]) -> Double { GradientPreparation.l2Loss(w, mask: kernelMask, l2: l2) }
 
     /// Adds the L2 gradient, clips by global norm, applies one Adam update to `w`.
     /// Returns the global gradient norm before clipping.
     @discardableResult
     public mutating func update(_ w: inout [Float], gradients g: inout [Float], learningRate: Double) -> Double {
-        let l2f = Float(l2)
-        var n2 = 0.0
-        for i in g.indices {
-            g[i] += l2f * kernelMask[i] * w[i]
-            n2 += Double(g[i]) * Double(g[i])
-        }
-        let norm = n2.squareRoot()
-        if clipNorm > 0, norm > clipNorm {
-            let f = Float(clipNorm / norm)
-            for i in g.indices { g[i] *= f }
-        }
+        let norm = GradientPreparation.prepare(w, &g, mask: kernelMask, l2: l2, clipNorm: clipNorm)
+        adamStep(&w, g, learningRate: learningRate)
+        return norm
+    }
+
+    /// The Adam step proper on prepared gradients (AdamW reuses it).
+    mutating func adamStep(_ w: inout [Float], _ g: [Float], learningRate: Double) {
         t += 1
         let lrT = learningRate * (1 - pow(Double(beta2), Double(t))).squareRoot() / (1 - pow(Double(beta1), Double(t)))
         let count = w.count
@@ -73,6 +62,14 @@ public struct AdamOptimizer: Sendable {
                 }
             }
         }
-        return norm
+    }
+
+    /// Moments `m`, `v` and the update count.
+    public var state: OptimizerState { OptimizerState(kind: kind, t: t, arrays: ["m": m, "v": v]) }
+
+    /// Restores moments and count.
+    public mutating func restore(_ s: OptimizerState) throws {
+        try GradientPreparation.check(s, kind: kind, names: ["m", "v"], count: m.count)
+        m = s.arrays["m"]!; v = s.arrays["v"]!; t = s.t
     }
 }

@@ -5,16 +5,20 @@ import SRFormats
 import SRModel
 import SRData
 import SREval
-/// A resumable training state: weights, Adam moments, step and the seed that derives the data order
+/// A resumable training state: weights, optimiser state, step and the seed that derives the data order
 /// and dropout masks, stored in one HDF5 file written atomically (temp file + rename).
 ///
-/// Layout: root attrs `format="srcore.train-checkpoint"`, `format_version`, `step`, `adam_t`, `seed`
-/// (as a decimal string), the config (`scale`, `feature_widths`, `nin_a`, `nin_b`, `shuffler_filters`,
-/// `kernel_size`) and `options` (a readable summary); datasets `/weights`, `/adam_m`, `/adam_v`
-/// (flat, `ParameterLayout` order).
+/// Layout (format_version 1.1): root attrs `format="srcore.train-checkpoint"`, `format_version`, `step`,
+/// `seed` (as a decimal string), `optimizer` (adam, sgd, adamw), `optimizer_t`, the config (`scale`,
+/// `feature_widths`, `nin_a`, `nin_b`, `shuffler_filters`, `kernel_size`) and `options` (a readable summary);
+/// datasets `/weights` and `/optimizer/<name>` per state array (flat, `ParameterLayout` order); with a
+/// weight average also `/ema` and attrs `ema_decay`, `ema_updates`. Version 1.0 (Adam only: `adam_t`,
+/// `/adam_m`, `/adam_v`) is still read.
 public struct TrainCheckpoint: Sendable {
     /// Format name in the `format` attribute.
     public static let formatName = "srcore.train-checkpoint"
+    /// The version written.
+    public static let version = "1.1"
     /// The architecture.
     public var config: DCSCNConfig
     /// Completed steps.
@@ -23,8 +27,10 @@ public struct TrainCheckpoint: Sendable {
     public var seed: UInt64
     /// Flat weights.
     public var weights: [Float]
-    /// Adam moments and update count.
-    public var m: [Float], v: [Float], adamT: Int
+    /// The optimiser's state.
+    public var optimizer: OptimizerState
+    /// The weight average, if the run keeps one.
+    public var ema: WeightAverage?
     /// Human-readable options of the run that wrote it.
     public var options: String
 
@@ -34,7 +40,8 @@ public struct TrainCheckpoint: Sendable {
         step = trainer.step
         seed = trainer.options.seed
         weights = trainer.weights
-        m = trainer.adam.m; v = trainer.adam.v; adamT = trainer.adam.t
+        optimizer = trainer.optimizer.state
+        ema = trainer.ema
         self.options = options
     }
 
@@ -42,19 +49,27 @@ public struct TrainCheckpoint: Sendable {
     public func write(to path: String) throws {
         try HDF5File.writeAtomically(path) { f in
             try f.setAttribute("format", Self.formatName)
-            try f.setAttribute("format_version", "1.0")
+            try f.setAttribute("format_version", Self.version)
             try f.setAttribute("step", step)
-            try f.setAttribute("adam_t", adamT)
+            try f.setAttribute("optimizer", optimizer.kind.rawValue)
+            try f.setAttribute("optimizer_t", optimizer.t)
             try f.setAttribute("seed", String(seed))
             try WeightsFile.writeConfig(config, to: f)
             try f.setAttribute("options", options)
             try f.write("/weights", floats: weights, shape: [weights.count])
-            try f.write("/adam_m", floats: m, shape: [m.count])
-            try f.write("/adam_v", floats: v, shape: [v.count])
+            try f.createGroup("/optimizer")
+            for (name, a) in optimizer.arrays.sorted(by: { $0.key < $1.key }) {
+                try f.write("/optimizer/" + name, floats: a, shape: [a.count])
+            }
+            if let ema {
+                try f.setAttribute("ema_decay", ema.decay)
+                try f.setAttribute("ema_updates", ema.updates)
+                try f.write("/ema", floats: ema.weights, shape: [ema.weights.count])
+            }
         }
     }
 
-    /// Reads a checkpoint; refuses other files with a message naming the file.
+    /// Reads a checkpoint (version 1.0 or 1.1); refuses other files with a message naming the file.
     public static func read(path: String) throws -> TrainCheckpoint {
         try HDF5File.lock.withLock {
             let f = try HDF5File.open(path)
@@ -71,29 +86,58 @@ public struct TrainCheckpoint: Sendable {
             }
             let config = try WeightsFile.readConfig(f, path: path)
             let w = try f.readFloats("/weights")
-            let m = try f.readFloats("/adam_m"), v = try f.readFloats("/adam_v")
             let count = ParameterLayout(config: config).count
-            guard w.count == count, m.count == count, v.count == count else {
-                throw SRError(.shapeMismatch, "\(path): weights/moments have \(w.count)/\(m.count)/\(v.count) values, the config needs \(count)")
+            let version = try f.stringAttribute("format_version") ?? "1.0"
+            let state: OptimizerState
+            switch version {
+            case "1.0":
+                state = OptimizerState(kind: .adam, t: try int("adam_t"),
+                                       arrays: ["m": try f.readFloats("/adam_m"), "v": try f.readFloats("/adam_v")])
+            case "1.1":
+                guard let name = try f.stringAttribute("optimizer"), let kind = OptimizerKind(rawValue: name) else {
+                    throw SRError(.format, "\(path): the optimizer attribute is missing or unknown")
+                }
+                var arrays: [String: [Float]] = [:]
+                for n in try f.members(of: "/optimizer") { arrays[n] = try f.readFloats("/optimizer/" + n) }
+                state = OptimizerState(kind: kind, t: try int("optimizer_t"), arrays: arrays)
+            default:
+                throw SRError(.unsupported, "\(path): checkpoint format_version \(version); this build reads 1.0 and 1.1")
             }
-            return TrainCheckpoint(config: config, step: try int("step"), seed: seed, weights: w, m: m, v: v,
-                                   adamT: try int("adam_t"), options: try f.stringAttribute("options") ?? "")
+            let bad = state.arrays.first { $0.value.count != count }
+            guard w.count == count, bad == nil else {
+                throw SRError(.shapeMismatch, "\(path): weights/\(bad?.key ?? "state") have \(w.count)/\(bad?.value.count ?? count) values, the config needs \(count)")
+            }
+            var ema: WeightAverage? = nil
+            if f.exists("/ema") {
+                let e = try f.readFloats("/ema")
+                guard e.count == count, let d = try f.doubleAttribute("ema_decay") else {
+                    throw SRError(.format, "\(path): /ema has \(e.count) values (needs \(count)) or ema_decay is missing")
+                }
+                ema = WeightAverage(decay: d, initial: e, updates: try int("ema_updates"))
+            }
+            return TrainCheckpoint(config: config, step: try int("step"), seed: seed, weights: w, optimizer: state,
+                                   ema: ema, options: try f.stringAttribute("options") ?? "")
         }
     }
 
-    private init(config: DCSCNConfig, step: Int, seed: UInt64, weights: [Float], m: [Float], v: [Float],
-                 adamT: Int, options: String) {
+    private init(config: DCSCNConfig, step: Int, seed: UInt64, weights: [Float], optimizer: OptimizerState,
+                 ema: WeightAverage?, options: String) {
         self.config = config; self.step = step; self.seed = seed; self.weights = weights
-        self.m = m; self.v = v; self.adamT = adamT; self.options = options
+        self.optimizer = optimizer; self.ema = ema; self.options = options
     }
 
-    /// Puts this state into `trainer` (same config required).
+    /// Puts this state into `trainer` (same config and optimiser required). A run that keeps a weight
+    /// average but resumes a checkpoint without one starts the average at the checkpoint's weights.
     public func restore(into trainer: Trainer) throws {
         guard trainer.config == config else {
             throw SRError(.shapeMismatch, "checkpoint config (widths \(config.featureWidths), x\(config.scale)) differs from the run's (widths \(trainer.config.featureWidths), x\(trainer.config.scale))")
         }
+        try trainer.optimizer.restore(optimizer)
         trainer.weights = weights
-        trainer.adam.m = m; trainer.adam.v = v; trainer.adam.t = adamT
+        if let d = trainer.options.emaDecay {
+            trainer.ema = ema.map { WeightAverage(decay: d, initial: $0.weights, updates: $0.updates) }
+                ?? WeightAverage(decay: d, initial: weights)
+        }
         trainer.step = step
     }
 }

@@ -30,6 +30,14 @@ public struct TrainOptions: Sendable, Equatable {
     /// Patches per forward/backward pass inside a thread's shard (0 = the whole shard at once).
     /// Smaller chunks keep a chunk's activations in cache; gradients are summed over the chunks.
     public var microBatch = 1
+    /// The update rule (docs/lab.md).
+    public var optimizer: OptimizerKind = .adam
+    /// SGD momentum, [0, 1).
+    public var momentum = 0.9
+    /// AdamW's decoupled weight decay.
+    public var weightDecay = 0.0
+    /// Decay of the exponential moving average of the weights kept beside them (nil = none).
+    public var emaDecay: Double? = nil
 
     /// The reference defaults.
     public init() {}
@@ -47,7 +55,7 @@ public struct TrainStepResult: Sendable {
     public var learningRate: Double
 }
 
-/// Owns the weights and Adam state and performs training steps on minibatches.
+/// Owns the weights and optimiser state and performs training steps on minibatches.
 /// The batch is split into `threads` shards, each run by its own `TrainingGraph` on its own thread
 /// with single-threaded BLAS; shard gradients are summed in a fixed order (deterministic).
 public final class Trainer: @unchecked Sendable {
@@ -59,8 +67,10 @@ public final class Trainer: @unchecked Sendable {
     public let layout: ParameterLayout
     /// Flat weights (`layout` order).
     public var weights: [Float]
-    /// Optimiser state.
-    public var adam: AdamOptimizer
+    /// The update rule and its state.
+    public var optimizer: any WeightOptimizer
+    /// The moving average of the weights, when `options.emaDecay` asks for one.
+    public var ema: WeightAverage?
     /// Completed steps.
     public var step = 0
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
@@ -69,7 +79,7 @@ public final class Trainer: @unchecked Sendable {
     private let shardGrads: [FloatBuffer]
     private var shardLoss: [Double]
     private var shardErrors: [SRError?]   // per shard, the kernel failure of the last pass
-    private var grads: [Float]
+    private(set) var grads: [Float]   // the last step's gradients (after L2 and clipping)
 
     /// Prepares a trainer for LR patches of `lrSide` x `lrSide`, starting from `parameters`.
     public init(parameters: DCSCNParameters, options: TrainOptions, lrSide: Int) throws {
@@ -87,10 +97,9 @@ public final class Trainer: @unchecked Sendable {
         self.options = options
         layout = ParameterLayout(config: config)
         weights = layout.flatten(parameters)
-        var a = AdamOptimizer(layout: layout)
-        a.clipNorm = options.clipNorm
-        a.l2 = options.l2
-        adam = a
+        optimizer = OptimizerFactory.make(options.optimizer, layout: layout, options: options)
+        let start = weights
+        ema = options.emaDecay.map { WeightAverage(decay: $0, initial: start) }
         let t = min(options.threads, options.batch)
         var first = 0
         for i in 0..<t {
@@ -177,7 +186,7 @@ public final class Trainer: @unchecked Sendable {
         return shardLoss.reduce(0, +) / Double(total)
     }
 
-    /// One step: forward, backward, L2, clip, Adam with the schedule's rate (or `learningRate`).
+    /// One step: forward, backward, L2, clip, the optimiser's update with the schedule's rate (or `learningRate`).
     public func train(_ b: TrainBatch, stepsPerEpoch: Int, learningRate: Double? = nil) throws -> TrainStepResult {
         try check(b)
         let total = options.batch * b.hrSide * b.hrSide
@@ -213,8 +222,9 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         let lr = learningRate ?? options.schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch)
-        let l2 = adam.l2Loss(weights)
-        let norm = adam.update(&weights, gradients: &grads, learningRate: lr)
+        let l2 = optimizer.l2Loss(weights)
+        let norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
+        ema?.update(weights)
         step += 1
         return TrainStepResult(loss: shardLoss.reduce(0, +) / Double(total), l2: l2, gradNorm: norm, learningRate: lr)
     }

@@ -43,6 +43,12 @@ public struct TrainRunOptions: Sendable {
     /// Polled before every step; returning true ends `run()` with `.cancelled` (Ctrl-C in
     /// `sr train`). Files already written stay whole: every save is a temporary file renamed.
     public var shouldStop: (@Sendable () -> Bool)? = nil
+    /// Export (and validate) the trainer's weight average instead of the raw weights.
+    public var exportAverage = false
+    /// End the run when validation PSNR stops improving (keeps best.safetensors).
+    public var earlyStop: EarlyStopping? = nil
+    /// Per-layer gradient norms and gradient histograms in TensorBoard wherever weight histograms are written.
+    public var gradientHistograms = false
 
     /// Options for `runDir`.
     public init(runDir: String) { self.runDir = runDir }
@@ -65,6 +71,8 @@ public final class TrainingRun {
     private var events: TensorBoardWriter?
     /// The latest validation result.
     public private(set) var lastValidation: TrainValidation?
+    /// The early-stopping state (nil when off).
+    public private(set) var earlyStop: EarlyStopping?
 
     /// Sets up a run. `validator` evaluates weights (the `sr eval` procedure); `progress` receives one line per log interval.
     public init(trainer: Trainer, loader: PatchBatchLoader, steps: Int, options: TrainRunOptions,
@@ -82,12 +90,16 @@ public final class TrainingRun {
         AtomicFile.removeStaleTemporaries(inFolder: options.runDir + "/snapshots")
         log = try TrainLog(folder: options.runDir, resumeStep: trainer.step)
         if options.tensorBoard { events = try TensorBoardWriter(folder: options.runDir) }
+        earlyStop = options.earlyStop
+        for p in log.psnrs { earlyStop?.observe(psnr: p.psnr, step: p.step) }   // a resumed run's history
     }
 
     /// Path of the resumable checkpoint.
     public var checkpointPath: String { options.runDir + "/checkpoint.h5" }
     /// Path of the exported weights.
     public var modelPath: String { options.runDir + "/model.safetensors" }
+    /// Path of the weights of the best validation (with early stopping).
+    public var bestPath: String { options.runDir + "/best.safetensors" }
 
     private func provenance() -> [String: String] {
         var p = options.provenance
@@ -103,7 +115,7 @@ public final class TrainingRun {
     /// Writes checkpoint.h5 and model.safetensors (snapshots/model-<step>.safetensors beside).
     public func save() throws {
         try TrainCheckpoint(trainer: trainer, options: options.provenance["command"] ?? "").write(to: checkpointPath)
-        let params = try trainer.parameters(provenance: provenance())
+        let params = try trainer.exportedParameters(averaged: options.exportAverage, provenance: provenance())
         try WeightsFile.write(params, to: modelPath)   // atomic: temp file, fsync, rename
         // Keep a copy per checkpoint so any point of the curve can be evaluated later.
         try FileSystem.makeDirectories(options.runDir + "/snapshots")
@@ -115,8 +127,11 @@ public final class TrainingRun {
     public func validate() throws -> TrainValidation? {
         guard let validator else { return nil }
         let t0 = Clock.monotonic()
-        let v = try validator(try trainer.parameters())
+        let v = try validator(try trainer.exportedParameters(averaged: options.exportAverage))
         lastValidation = v
+        if earlyStop?.observe(psnr: v.psnr, step: trainer.step) == true {
+            try WeightsFile.write(try trainer.exportedParameters(averaged: options.exportAverage, provenance: provenance()), to: bestPath)
+        }
         try log.validation(step: trainer.step, v)
         events?.scalar("validation/psnr", v.psnr, step: trainer.step)
         events?.scalar("validation/ssim", v.ssim, step: trainer.step)
@@ -134,6 +149,7 @@ public final class TrainingRun {
             if !e.bias.isEmpty { events.histogram("weights/\(e.spec.name)/bias", Array(trainer.weights[e.bias]), step: trainer.step) }
             if !e.alpha.isEmpty { events.histogram("weights/\(e.spec.name)/prelu", Array(trainer.weights[e.alpha]), step: trainer.step) }
         }
+        if options.gradientHistograms && trainer.step > 0 { GradientSummary.write(trainer, to: events) }
     }
 
     /// Trains until `steps`; returns the mean loss of the last log interval.
@@ -150,7 +166,7 @@ public final class TrainingRun {
         var t0 = Clock.monotonic()
         let tStart = t0, stepStart = trainer.step
         var lastLoss = Double.nan
-        while trainer.step < steps {
+        while trainer.step < steps && !(earlyStop?.shouldStop ?? false) {
             if let stop = options.shouldStop, stop() {
                 throw SRError(.cancelled, "interrupted at step \(trainer.step) of \(steps)")
             }
@@ -194,7 +210,9 @@ public final class TrainingRun {
             }
         }
         histograms()
-        if validator != nil { try validate() }
+        if let e = earlyStop, e.shouldStop {
+            progress("early stop at step \(trainer.step): no PSNR gain over \(DecimalFormat.fixed(e.best, 4)) (step \(e.bestStep)) in \(e.patience) validations; best weights in \(bestPath)")
+        } else if validator != nil { try validate() }
         try save()
         try events?.flush()
         try log.finish()
