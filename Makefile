@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
+APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
 .PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest ctest-tsan bench-srprep bench-infer mpitest
@@ -24,12 +24,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test-deps: what the host tests need beyond the build: valgrind (apt-get) and numpy, h5py, Pillow,
+## test-deps: what the host tests need beyond the build: valgrind, exiftool (apt-get) and numpy, h5py, Pillow,
 ## tensorboard, safetensors (pip), each installed only when missing
 PY_TEST_PACKAGES := numpy h5py pillow tensorboard safetensors
 test-deps: deps
 	@dpkg -s valgrind >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  echo "installing: valgrind"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
+	@# exiftool: reads back the metadata of JPEG outputs in Tests/cli/test_photos.py (docs/image-formats.md)
+	@dpkg -s libimage-exiftool-perl >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "installing: libimage-exiftool-perl"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libimage-exiftool-perl; }
 	@python3 -c "import numpy, h5py, PIL, tensorboard, safetensors" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
 	  python3 -m pip install -q $(PY_TEST_PACKAGES); }
 
@@ -200,3 +203,10 @@ mpitest: deps
 
 clean:
 	rm -rf .build
+
+## bench-photos: a folder of 8 JPEG photos (~1.4 MP) at x2, `sr upscale` end to end against Pillow +
+## onnxruntime + Pillow with the same weights; median wall time and peak RSS side by side (docs/image-formats.md)
+bench-photos: deps
+	$(SWIFT) build -c release --product sr
+	@python3 -c "import onnx, onnxruntime, PIL, numpy" 2>/dev/null || $(PIP_INSTALL) onnx onnxruntime pillow numpy
+	python3 bench/photos_peer.py --sr "$(RELEASE_BIN)/sr"

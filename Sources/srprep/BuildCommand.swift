@@ -73,6 +73,10 @@ struct BuildCommand: ParsableCommand {
         options.threads = threads ?? max(1, min(256, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         options.maxPixels = maxPixels
         let files = try PatchSetBuilder.listFiles(in: input)
+        if let jpeg = files.first(where: { (try? ImageFormat.detect(path: $0)) == .jpeg }) {
+            Console.error("srprep: warning: \(jpeg) (and maybe others) is a JPEG: its compression artefacts become "
+                          + "part of the training truth (docs/image-formats.md)\n")
+        }
         let progressLine = ProgressLine(quiet: quiet, start: start)
         let report = try PatchSetBuilder.build(files: files, output: output, options: options) { progressLine.show($0) }
         progressLine.finish()

@@ -31,6 +31,7 @@ RANK = {
 C_USERS = {
     "CHDF5": {"SRFormats", "SRCoreTests"},
     "CPNG": {"CImageIO"},
+    "CJPEG": {"CImageIO"},
     "CImageIO": {"SRImage", "SREval", "SRTestSupport"},
     "CKernels": {"SRKernels", "SRModel", "SRTrain", "SRTestSupport", "SRCoreTests"},
     "COpenBLAS": {"SRTrain"},
