@@ -60,6 +60,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Start from these weights (layers whose shapes match; e.g. x3/x4 from x2).") var `init`: String?
     @Option(parsing: .unconditional, help: "Train on the first N patches only (N >= 1) and report how far the loss falls.") var overfit: Int?
     @Flag(help: "Do not write TensorBoard event files.") var noTensorboard = false
+    @OptionGroup(title: "Model knobs") var knobs: ModelKnobOptions
 
     /// Upper bounds that keep every count in range (and the step arithmetic far from overflow).
     static let maxSteps = 100_000_000
@@ -146,7 +147,7 @@ struct TrainCommand: ParsableCommand {
         try TrainSetup.check(reader, config: config)
         var o = TrainOptions()
         o.batch = batch; o.l1 = l1; o.dropoutKeep = dropoutKeep; o.seed = seed; o.threads = threads
-        o.clipNorm = clip; o.l2 = l2; o.microBatch = microBatch
+        o.clipNorm = clip; o.l2 = l2; o.microBatch = microBatch; o.knobs = knobs.knobs
         let loader = try PatchBatchLoader(reader: reader, batch: batch, sliceLength: slice, seed: seed, limit: overfit)
         let spe = loader.stepsPerEpoch
         switch schedule {
@@ -159,7 +160,8 @@ struct TrainCommand: ParsableCommand {
 
         var initial: DCSCNParameters? = nil
         if let i = `init` { initial = try WeightsFile.read(path: i) }
-        let (start, copied) = try TrainSetup.initialParameters(config: config, seed: seed, from: initial)
+        let (start, copied) = try TrainSetup.initialParameters(config: config, seed: seed, from: initial,
+                                                                   initializer: o.knobs.initializer)
         if `init` != nil { print("initialised from \(`init`!): copied \(copied.joined(separator: " ")); others He-initialised") }
         let trainer = try Trainer(parameters: start, options: o, lrSide: reader.lrPatch)
         var ro = TrainRunOptions(runDir: runDir)
@@ -168,7 +170,7 @@ struct TrainCommand: ParsableCommand {
         ro.shouldStop = { Interrupt.requested }
         ro.provenance = ["training_data": data, "training_patches": String(loader.usable),
                          "command": CommandLine.arguments.joined(separator: " "),
-                         "validation_data": val ?? ""]
+                         "validation_data": val ?? ""].merging(o.knobs.provenance) { a, _ in a }
         if resume {
             let ck = try TrainCheckpoint.read(path: runDir + "/checkpoint.h5")
             try ck.restore(into: trainer)

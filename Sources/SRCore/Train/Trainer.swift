@@ -30,6 +30,8 @@ public struct TrainOptions: Sendable, Equatable {
     /// Patches per forward/backward pass inside a thread's shard (0 = the whole shard at once).
     /// Smaller chunks keep a chunk's activations in cache; gradients are summed over the chunks.
     public var microBatch = 1
+    /// Structural knobs (activation, initializer; docs/techniques.md "Knobs").
+    public var knobs = ModelKnobs()
 
     /// The reference defaults.
     public init() {}
@@ -83,10 +85,11 @@ public final class Trainer: @unchecked Sendable {
         if let wide = parameters.config.layers.first(where: { $0.outChannels > maxChannels }) {
             throw SRError(.unsupported, "layer \(wide.name) has \(wide.outChannels) output channels; the trainer supports at most \(maxChannels) per layer")
         }
+        try options.knobs.validate()
         config = parameters.config
         self.options = options
         layout = ParameterLayout(config: config)
-        weights = layout.flatten(parameters)
+        weights = layout.flatten(try options.knobs.applying(to: parameters))
         var a = AdamOptimizer(layout: layout)
         a.clipNorm = options.clipNorm
         a.l2 = options.l2
@@ -213,6 +216,7 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         let lr = learningRate ?? options.schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch)
+        options.knobs.freeze(gradients: &grads, layout: layout)
         let l2 = adam.l2Loss(weights)
         let norm = adam.update(&weights, gradients: &grads, learningRate: lr)
         step += 1
