@@ -27,9 +27,27 @@ struct ModelKnobOptions: ParsableArguments {
     var initializer: InitializerChoice = .heTruncated
     @Option(parsing: .unconditional, help: "Std of --initializer truncated_normal, (0, 10].") var initStd: Double = 0.05
 
+    @Flag(help: "No global residual: the network predicts the HR luma itself (the bicubic upscale is not added).")
+    var noResidual = false
+    @Option(parsing: .unconditional, help: "Input normalisation: the network sees (luma - shift) * scale; shift in [-255, 255].")
+    var inputShift: Float = 0
+    @Option(parsing: .unconditional, help: "Input normalisation scale, (0, 100] (e.g. 0.00392 for 1/255).")
+    var inputScale: Float = 1
+
     func validate() throws {
         try OptionCheck.require("--leaky-slope", Double(leakySlope), above: -1, inclusive: true, atMost: 1)
         try OptionCheck.require("--init-std", initStd, above: 0, atMost: 10)
+        try OptionCheck.require("--input-shift", Double(inputShift), above: -255, inclusive: true, atMost: 255)
+        try OptionCheck.require("--input-scale", Double(inputScale), above: 0, atMost: 100)
+    }
+
+    /// `c` with the structural knobs that live in the config (residual, input normalisation).
+    func structure(_ c: DCSCNConfig) -> DCSCNConfig {
+        var c = c
+        c.residual = !noResidual
+        c.inputShift = inputShift
+        c.inputScale = inputScale
+        return c
     }
 
     /// The knobs these options select.

@@ -68,8 +68,8 @@ struct TrainCommand: ParsableCommand {
     static let maxChannels = 1024
 
     var config: DCSCNConfig {
-        DCSCNConfig(scale: scale, layers: layers, filters: filters, minFilters: minFilters, gamma: gamma,
-                    ninA: ninA, ninB: ninB, shufflerFilters: shufflerFilters)
+        knobs.structure(DCSCNConfig(scale: scale, layers: layers, filters: filters, minFilters: minFilters, gamma: gamma,
+                                    ninA: ninA, ninB: ninB, shufflerFilters: shufflerFilters))
     }
 
     func validate() throws {
