@@ -36,6 +36,8 @@ class KnobTests(CLITestCase):
             (["--leaky-slope", "nan"], "--leaky-slope must be a finite number"),
             (["--initializer", "orthogonal"], "Please provide one of"),
             (["--init-std", "0"], "--init-std must be a finite number, positive"),
+            (["--input-scale", "0"], "--input-scale must be a finite number, positive"),
+            (["--input-shift", "300"], "--input-shift must be a finite number"),
         ]:
             with self.subTest(args=extra):
                 self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)
@@ -68,3 +70,27 @@ class KnobTests(CLITestCase):
         self.assertExit(self.train(run_dir=rd), OK)
         meta, _ = safetensors(os.path.join(rd, "model.safetensors"))
         self.assertFalse([k for k in meta if k in ("provenance/activation", "provenance/initializer")])
+        self.assertEqual(meta["format_version"], "2.0")
+        self.assertEqual(meta["residual"], "bicubic")
+        self.assertNotIn("input_shift", meta)
+
+    def test_structure_knobs_are_stored_as_format_3(self):
+        rd = self.path("run")
+        self.assertExit(self.train("--no-residual", "--input-shift", "127.5", "--input-scale", "0.0078125", run_dir=rd), OK)
+        model = os.path.join(rd, "model.safetensors")
+        meta, _ = safetensors(model)
+        # 2.x readers would add the bicubic and skip the normalisation: the major version tells them to refuse.
+        self.assertEqual(meta["format_version"], "3.0")
+        self.assertEqual(meta["residual"], "none")
+        self.assertEqual(float(meta["input_shift"]), 127.5)
+        self.assertEqual(float(meta["input_scale"]), 0.0078125)
+        whole, tiled = self.path("whole.png"), self.path("tiled.png")
+        image = os.path.join(small_images(), "s0.png")
+        self.assertExit(run("sr", "upscale", image, "-o", whole, "--model", model, "--quiet"), OK)
+        self.assertExit(run("sr", "upscale", image, "-o", tiled, "--model", model, "--tile", 7, "--quiet"), OK)
+        self.assertTrue(is_whole_png(whole))
+        self.assertEqual(sha256(whole), sha256(tiled))
+        h5 = self.path("m.h5")
+        p = run("sr", "convert", model, "-o", h5)
+        self.assertNotEqual(p.returncode, OK)
+        self.assertFalse(os.path.exists(h5))
