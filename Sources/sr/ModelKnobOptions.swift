@@ -27,6 +27,8 @@ struct ModelKnobOptions: ParsableArguments {
     var initializer: InitializerChoice = .heTruncated
     @Option(parsing: .unconditional, help: "Std of --initializer truncated_normal, (0, 10].") var initStd: Double = 0.05
 
+    @Option(parsing: .unconditional, help: "Train every k x k conv as a collapsible linear block with this hidden width (0 = off, up to 4096); exported collapsed.")
+    var collapsibleWidth = 0
     @Flag(help: "No global residual: the network predicts the HR luma itself (the bicubic upscale is not added).")
     var noResidual = false
     @Option(parsing: .unconditional, help: "Input normalisation: the network sees (luma - shift) * scale; shift in [-255, 255].")
@@ -39,6 +41,7 @@ struct ModelKnobOptions: ParsableArguments {
         try OptionCheck.require("--init-std", initStd, above: 0, atMost: 10)
         try OptionCheck.require("--input-shift", Double(inputShift), above: -255, inclusive: true, atMost: 255)
         try OptionCheck.require("--input-scale", Double(inputScale), above: 0, atMost: 100)
+        try OptionCheck.require("--collapsible-width", collapsibleWidth, in: 0...4096)
     }
 
     /// `c` with the structural knobs that live in the config (residual, input normalisation).
@@ -64,6 +67,7 @@ struct ModelKnobOptions: ParsableArguments {
         case .xavier: k.initializer = .xavier
         case .truncatedNormal: k.initializer = .truncatedNormal(std: initStd)
         }
+        k.collapsibleWidth = collapsibleWidth
         return k
     }
 }

@@ -47,6 +47,8 @@ public struct ModelKnobs: Equatable, Sendable {
     public var activation: ActivationKnob = .prelu
     /// How the starting kernels are drawn (ignored for layers copied by `--init`).
     public var initializer: DCSCNInitializer = .heTruncated
+    /// Hidden width of the collapsible linear blocks (0 = plain convs; CollapsibleBlocks.swift).
+    public var collapsibleWidth = 0
 
     /// The defaults.
     public init() {}
@@ -61,11 +63,15 @@ public struct ModelKnobs: Equatable, Sendable {
         if let s = activation.fixedSlope, s != 0 { p["leaky_slope"] = "\(s)" }
         if initializer != .heTruncated { p["initializer"] = initializer.name }
         if case .truncatedNormal(let std) = initializer { p["init_std"] = "\(std)" }
+        if collapsibleWidth > 0 { p["collapsible_width"] = String(collapsibleWidth) }
         return p
     }
 
     /// Checks the values (a leaky slope must be finite; the initializer's std positive and finite).
     public func validate() throws {
+        guard (0...4096).contains(collapsibleWidth) else {
+            throw SRError(.invalidArgument, "collapsible width must be in 0...4096, got \(collapsibleWidth)")
+        }
         if let s = activation.fixedSlope, !s.isFinite {
             throw SRError(.invalidArgument, "leaky ReLU slope must be finite, got \(s)")
         }

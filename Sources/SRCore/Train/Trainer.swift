@@ -65,6 +65,8 @@ public final class Trainer: @unchecked Sendable {
     public var adam: AdamOptimizer
     /// Completed steps.
     public var step = 0
+    /// The expanded parameters and their optimiser with `--collapsible-width` (then `adam` is unused).
+    public var collapsible: CollapsibleBlocks?
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
     private var shards: [[(first: Int, graph: TrainingGraph)]] = []
     private let chunkGrads: [FloatBuffer]
@@ -94,6 +96,10 @@ public final class Trainer: @unchecked Sendable {
         a.clipNorm = options.clipNorm
         a.l2 = options.l2
         adam = a
+        if options.knobs.collapsibleWidth > 0 {
+            collapsible = try CollapsibleBlocks(layout: layout, width: options.knobs.collapsibleWidth, seed: options.seed,
+                                                weights: &weights, clipNorm: options.clipNorm, l2: options.l2)
+        }
         let t = min(options.threads, options.batch)
         var first = 0
         for i in 0..<t {
@@ -217,8 +223,13 @@ public final class Trainer: @unchecked Sendable {
         }
         let lr = learningRate ?? options.schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch)
         options.knobs.freeze(gradients: &grads, layout: layout)
-        let l2 = adam.l2Loss(weights)
-        let norm = adam.update(&weights, gradients: &grads, learningRate: lr)
+        let l2: Double, norm: Double
+        if collapsible != nil {
+            (l2, norm) = collapsible!.update(&weights, gradients: grads, layout: layout, learningRate: lr)
+        } else {
+            l2 = adam.l2Loss(weights)
+            norm = adam.update(&weights, gradients: &grads, learningRate: lr)
+        }
         step += 1
         return TrainStepResult(loss: shardLoss.reduce(0, +) / Double(total), l2: l2, gradNorm: norm, learningRate: lr)
     }
