@@ -37,6 +37,7 @@ class KnobTests(CLITestCase):
             (["--initializer", "orthogonal"], "Please provide one of"),
             (["--init-std", "0"], "--init-std must be a finite number, positive"),
             (["--input-scale", "0"], "--input-scale must be a finite number, positive"),
+            (["--collapsible-width", "5000"], "--collapsible-width must be in 0...4096"),
             (["--input-shift", "300"], "--input-shift must be a finite number"),
         ]:
             with self.subTest(args=extra):
@@ -94,3 +95,18 @@ class KnobTests(CLITestCase):
         p = run("sr", "convert", model, "-o", h5)
         self.assertNotEqual(p.returncode, OK)
         self.assertFalse(os.path.exists(h5))
+
+    def test_collapsible_blocks_export_a_plain_model(self):
+        rd = self.path("run")
+        self.assertExit(self.train("--collapsible-width", 16, run_dir=rd), OK)
+        model = os.path.join(rd, "model.safetensors")
+        meta, tensors = safetensors(model)
+        # Collapsed at export: the plain layout and version, only the provenance names the knob.
+        self.assertEqual(meta["format_version"], "2.0")
+        self.assertEqual(meta["provenance/collapsible_width"], "16")
+        self.assertFalse([n for n in tensors if not n.endswith(("/kernel", "/bias", "/alpha"))])
+        whole, tiled = self.path("whole.png"), self.path("tiled.png")
+        image = os.path.join(small_images(), "s0.png")
+        self.assertExit(run("sr", "upscale", image, "-o", whole, "--model", model, "--quiet"), OK)
+        self.assertExit(run("sr", "upscale", image, "-o", tiled, "--model", model, "--tile", 7, "--quiet"), OK)
+        self.assertEqual(sha256(whole), sha256(tiled))
