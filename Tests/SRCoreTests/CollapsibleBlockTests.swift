@@ -142,20 +142,11 @@ import SRTestSupport
         #expect(again == t.weights)
         #expect(o.knobs.provenance["collapsible_width"] == "16")
 
-        let p = try t.parameters()
-        let h = 7, w = 9
-        var rng = SeededGenerator(seed: 5)
-        let lr = Image(width: w, height: h, pixels: (0..<(h * w)).map { _ in Float(rng.nextUnit() * 255) })
-        let bic = Resize.bicubic(lr, width: w * 2, height: h * 2)
-        let g = try TrainingGraph(config: config, n: 1, h: h, w: w)
-        g.lr.copy(from: lr.pixels); g.bic.copy(from: bic.pixels)
-        try t.weights.withUnsafeBufferPointer { try g.forward($0.baseAddress!) }
-        let engine = try DCSCN(parameters: p).forward(lr: lr, bicubic: bic, threads: 1)
-        #expect((zip(engine.pixels, g.out.array).map { abs($0 - $1) }.max() ?? 1) < 1e-3)
+        #expect(try KnobTestSupport.engineVersusGraph(try t.parameters(), weights: t.weights) < 1e-3)
 
         let ck = TrainCheckpoint(trainer: t, options: "")
         #expect(throws: SRError.self) { try ck.restore(into: t) }
         o.knobs.collapsibleWidth = 5000
-        #expect(throws: SRError.self) { try Trainer(parameters: p, options: o, lrSide: 6) }
+        #expect(throws: SRError.self) { try Trainer(parameters: try t.parameters(), options: o, lrSide: 6) }
     }
 }

@@ -99,15 +99,7 @@ import SRTestSupport
         #expect(p.provenance["initializer"] == "xavier")
         #expect(p.layers.allSatisfy { $0.alpha.allSatisfy { $0 == 0.125 } })
 
-        let h = 7, w = 9
-        var rng = SeededGenerator(seed: 5)
-        let lr = Image(width: w, height: h, pixels: (0..<(h * w)).map { _ in Float(rng.nextUnit() * 255) })
-        let bic = Resize.bicubic(lr, width: w * 2, height: h * 2)
-        let g = try TrainingGraph(config: config, n: 1, h: h, w: w)
-        g.lr.copy(from: lr.pixels); g.bic.copy(from: bic.pixels)
-        try trainer.weights.withUnsafeBufferPointer { try g.forward($0.baseAddress!) }
-        let engine = try DCSCN(parameters: p).forward(lr: lr, bicubic: bic, threads: 1)
-        let diff = zip(engine.pixels, g.out.array).map { abs($0 - $1) }.max() ?? 1
+        let diff = try KnobTestSupport.engineVersusGraph(p, weights: trainer.weights)
         #expect(diff < 1e-3, "max |engine - training graph| = \(diff) on values of ~255")
     }
 

@@ -107,22 +107,13 @@ import SRTestSupport
         #expect(Self.maxDiff(s.pixels, ref.pixels) > 1) // the knob changes the output
     }
 
-    /// The training graph (which trains these knobs) gives the engine's output for the same weights,
-    /// and its loss gradient is the one of the float64 reference on the transformed problem.
+    /// The training graph (which trains these knobs) gives the engine's output for the same weights.
     @Test(arguments: [false, true])
     func trainingGraphMatchesEngine(residual: Bool) throws {
         let c = Self.knobConfig(residual: residual)
         let p = try Self.params(c)
-        let h = 7, w = 9
-        let lr = Self.image(w, h, seed: 11)
-        let bic = Resize.bicubic(lr, width: w * 2, height: h * 2)
-        let g = try TrainingGraph(config: c, n: 1, h: h, w: w)
-        g.lr.copy(from: lr.pixels); g.bic.copy(from: bic.pixels)
-        let flat = ParameterLayout(config: c).flatten(p)
-        try flat.withUnsafeBufferPointer { try g.forward($0.baseAddress!) }
-        try flat.withUnsafeBufferPointer { try g.forward($0.baseAddress!) } // idempotent: inputs are not altered in place
-        let engine = try DCSCN(parameters: p).forward(lr: lr, bicubic: bic)
-        #expect(Self.maxDiff(engine.pixels, g.out.array) < 1e-3, "residual \(residual)")
+        let diff = try KnobTestSupport.engineVersusGraph(p, weights: ParameterLayout(config: c).flatten(p))
+        #expect(diff < 1e-3, "residual \(residual)")
     }
 
     /// Tiles equal the whole image, bit for bit, for a model with both knobs.

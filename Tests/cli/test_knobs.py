@@ -25,6 +25,15 @@ def safetensors(path):
 
 
 class KnobTests(CLITestCase):
+    def assertTiledEqualsWhole(self, model):
+        """`sr upscale` with `model` and no knob flags: tiles of 7 give the whole-image PNG byte for byte."""
+        whole, tiled = self.path("whole.png"), self.path("tiled.png")
+        image = os.path.join(small_images(), "s0.png")
+        self.assertExit(run("sr", "upscale", image, "-o", whole, "--model", model, "--quiet"), OK)
+        self.assertExit(run("sr", "upscale", image, "-o", tiled, "--model", model, "--tile", 7, "--quiet"), OK)
+        self.assertTrue(is_whole_png(whole))
+        self.assertEqual(sha256(whole), sha256(tiled))
+
     def train(self, *extra, run_dir):
         return run("sr", "train", "--data", patch_set(), "--run-dir", run_dir, "--batch", 4, "--no-tensorboard",
                    "--steps", 2, *extra)
@@ -59,12 +68,7 @@ class KnobTests(CLITestCase):
         slopes = [v for name, t in tensors.items() if "alpha" in name.lower() for v in t]
         self.assertTrue(slopes)
         self.assertEqual(set(slopes), {0.25})
-        whole, tiled = self.path("whole.png"), self.path("tiled.png")
-        image = os.path.join(small_images(), "s0.png")
-        self.assertExit(run("sr", "upscale", image, "-o", whole, "--model", model, "--quiet"), OK)
-        self.assertExit(run("sr", "upscale", image, "-o", tiled, "--model", model, "--tile", 7, "--quiet"), OK)
-        self.assertTrue(is_whole_png(whole))
-        self.assertEqual(sha256(whole), sha256(tiled))
+        self.assertTiledEqualsWhole(model)
 
     def test_default_run_records_no_knobs(self):
         rd = self.path("run")
@@ -85,12 +89,7 @@ class KnobTests(CLITestCase):
         self.assertEqual(meta["residual"], "none")
         self.assertEqual(float(meta["input_shift"]), 127.5)
         self.assertEqual(float(meta["input_scale"]), 0.0078125)
-        whole, tiled = self.path("whole.png"), self.path("tiled.png")
-        image = os.path.join(small_images(), "s0.png")
-        self.assertExit(run("sr", "upscale", image, "-o", whole, "--model", model, "--quiet"), OK)
-        self.assertExit(run("sr", "upscale", image, "-o", tiled, "--model", model, "--tile", 7, "--quiet"), OK)
-        self.assertTrue(is_whole_png(whole))
-        self.assertEqual(sha256(whole), sha256(tiled))
+        self.assertTiledEqualsWhole(model)
         h5 = self.path("m.h5")
         p = run("sr", "convert", model, "-o", h5)
         self.assertNotEqual(p.returncode, OK)
@@ -105,8 +104,4 @@ class KnobTests(CLITestCase):
         self.assertEqual(meta["format_version"], "2.0")
         self.assertEqual(meta["provenance/collapsible_width"], "16")
         self.assertFalse([n for n in tensors if not n.endswith(("/kernel", "/bias", "/alpha"))])
-        whole, tiled = self.path("whole.png"), self.path("tiled.png")
-        image = os.path.join(small_images(), "s0.png")
-        self.assertExit(run("sr", "upscale", image, "-o", whole, "--model", model, "--quiet"), OK)
-        self.assertExit(run("sr", "upscale", image, "-o", tiled, "--model", model, "--tile", 7, "--quiet"), OK)
-        self.assertEqual(sha256(whole), sha256(tiled))
+        self.assertTiledEqualsWhole(model)
