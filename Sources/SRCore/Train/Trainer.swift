@@ -30,7 +30,8 @@ public struct TrainOptions: Sendable, Equatable {
     /// Patches per forward/backward pass inside a thread's shard (0 = the whole shard at once).
     /// Smaller chunks keep a chunk's activations in cache; gradients are summed over the chunks.
     public var microBatch = 1
-    /// Structural knobs (activation, initializer; docs/techniques.md "Knobs").
+    /// Training-side knobs (activation, initializer, collapsible blocks; docs/techniques.md "Knobs").
+    /// Residual and input normalisation are part of the config.
     public var knobs = ModelKnobs()
 
     /// The reference defaults.
