@@ -47,6 +47,7 @@ class KnobTests(CLITestCase):
             (["--init-std", "0"], "--init-std must be a finite number, positive"),
             (["--input-scale", "0"], "--input-scale must be a finite number, positive"),
             (["--collapsible-width", "5000"], "--collapsible-width must be in 0...4096"),
+            (["--collapsible-width", "8", "--init", "x.safetensors"], "--init and --collapsible-width exclude each other"),
             (["--input-shift", "300"], "--input-shift must be a finite number"),
         ]:
             with self.subTest(args=extra):
