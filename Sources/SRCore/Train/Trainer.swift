@@ -38,6 +38,9 @@ public struct TrainOptions: Sendable, Equatable {
     public var weightDecay = 0.0
     /// Decay of the exponential moving average of the weights kept beside them (nil = none).
     public var emaDecay: Double? = nil
+    /// Training-side knobs (activation, initializer, collapsible blocks; docs/techniques.md "Knobs").
+    /// Residual and input normalisation are part of the config.
+    public var knobs = ModelKnobs()
 
     /// The reference defaults.
     public init() {}
@@ -79,6 +82,8 @@ public final class Trainer: @unchecked Sendable {
     public var syncCheckEvery = 0
     /// This rank's rows of each global batch (all of them without a topology).
     public let rows: Range<Int>
+    /// The expanded parameters and their own Adam with `--collapsible-width` (then `optimizer` is unused).
+    public var collapsible: CollapsibleBlocks?
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
     private var shards: [[(first: Int, graph: TrainingGraph)]] = []
     private let chunkGrads: [FloatBuffer]
@@ -101,16 +106,26 @@ public final class Trainer: @unchecked Sendable {
         if let wide = parameters.config.layers.first(where: { $0.outChannels > maxChannels }) {
             throw SRError(.unsupported, "layer \(wide.name) has \(wide.outChannels) output channels; the trainer supports at most \(maxChannels) per layer")
         }
+        try options.knobs.validate()
         config = parameters.config
         self.options = options
         self.topology = topology
         rows = try Self.share(batch: options.batch, topology: topology)
         layout = ParameterLayout(config: config)
-        var start = layout.flatten(parameters)
+        if options.knobs.collapsibleWidth > 0 && options.optimizer != .adam {
+            throw SRError(.invalidArgument, "collapsible blocks train with Adam only, not \(options.optimizer)")
+        }
+        var start = layout.flatten(try options.knobs.applying(to: parameters))
         try topology?.broadcast(&start)   // every rank starts from rank 0's weights
         weights = start
         optimizer = OptimizerFactory.make(options.optimizer, layout: layout, options: options)
-        ema = options.emaDecay.map { WeightAverage(decay: $0, initial: start) }
+        if options.knobs.collapsibleWidth > 0 {
+            // The expanded blocks come from the seed, the same on every rank.
+            collapsible = try CollapsibleBlocks(layout: layout, width: options.knobs.collapsibleWidth, seed: options.seed,
+                                                weights: &weights, clipNorm: options.clipNorm, l2: options.l2)
+        }
+        let w0 = weights
+        ema = options.emaDecay.map { WeightAverage(decay: $0, initial: w0) }
         let local = rows.count
         let t = min(options.threads, local)
         var first = 0
@@ -238,8 +253,14 @@ public final class Trainer: @unchecked Sendable {
         var loss = shardLoss.reduce(0, +)
         try reduceAcrossRanks(&grads, loss: &loss)   // before clipping: every rank then makes the same update
         let lr = learningRate ?? options.schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch)
-        let l2 = optimizer.l2Loss(weights)
-        let norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
+        options.knobs.freeze(gradients: &grads, layout: layout)
+        let l2: Double, norm: Double
+        if collapsible != nil {
+            (l2, norm) = collapsible!.update(&weights, gradients: grads, layout: layout, learningRate: lr)
+        } else {
+            l2 = optimizer.l2Loss(weights)
+            norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
+        }
         ema?.update(weights)
         step += 1
         try checkRanksAgree()
