@@ -174,3 +174,27 @@ void srk_add_rows(const float *a, ptrdiff_t a_rs, const float *b, ptrdiff_t b_rs
         for (int x = 0; x < width; x++) op[x] = ap[x] + bp[x];
     }
 }
+
+/* The activation step, written once and compiled twice (plain, and with AVX2 enabled but no FMA, so
+   both do the same float operations: bit-identical). */
+#if defined(__x86_64__) || defined(__i386__)
+#define ACT_ROWS_AVX2 __attribute__((target("avx2")))
+#else
+#define ACT_ROWS_AVX2
+#endif
+#define ACT_ROWS_BODY                                                                              \
+    for (int y = y0; y < y1; y++)                                                                  \
+        for (int x = 0; x < width; x++) {                                                          \
+            float *p = out + (ptrdiff_t)y * out_rs + (ptrdiff_t)x * out_ps;                        \
+            for (int c = 0; c < channels; c++) p[c] = srk_act_apply(kind, p[c]);                   \
+        }
+static void act_rows_plain(int kind, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int channels,
+                           int y0, int y1) { ACT_ROWS_BODY }
+static ACT_ROWS_AVX2 void act_rows_avx2(int kind, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width,
+                                        int channels, int y0, int y1) { ACT_ROWS_BODY }
+
+void srk_act_rows(int kind, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int channels,
+                  int y0, int y1, int isa) {
+    if (srk_isa_uses_avx2(isa)) act_rows_avx2(kind, out, out_rs, out_ps, width, channels, y0, y1);
+    else act_rows_plain(kind, out, out_rs, out_ps, width, channels, y0, y1);
+}

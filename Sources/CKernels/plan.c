@@ -51,6 +51,9 @@ static int run_step(const srk_step *s, int isa, int y0, int y1, srk_conv_scratch
     case SRK_STEP_ADD:
         srk_add_rows(s->in, s->in_rs, s->in2, s->in2_rs, s->out, s->out_rs, s->width, y0, y1);
         return SRK_OK;
+    case SRK_STEP_ACT:
+        srk_act_rows(s->act, s->out, s->out_rs, s->out_ps, s->width, s->channels, y0, y1, isa);
+        return SRK_OK;
     default:
         return SRK_EINVAL;
     }
@@ -67,6 +70,8 @@ static int check_step(const srk_step *s, srk_conv_scratch *scratch) {
         return (s->in && s->block >= 1 && s->channels >= 1) ? SRK_OK : SRK_EINVAL;
     case SRK_STEP_ADD:
         return (s->in && s->in2) ? SRK_OK : SRK_EINVAL;
+    case SRK_STEP_ACT:
+        return (srk_act_valid(s->act) && s->channels >= 1) ? SRK_OK : SRK_EINVAL;
     default:
         return SRK_EINVAL;
     }

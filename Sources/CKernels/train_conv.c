@@ -246,3 +246,28 @@ void srt_copy_to_view(const float *src, int c, srt_view dst, int n, int h, int w
                 for (int j = 0; j < c; j++) d[j] = s[j];
             }
 }
+
+/* ---- the activations of srk_act.h (tanh, ELU, SELU) ------------------------------------------ */
+
+int srt_nonlin_fwd(int kind, const float *z, float *a, long count) {
+    if (!srk_act_valid(kind) || count < 0 || (count > 0 && (!z || !a))) return SRK_EINVAL;
+    for (long i = 0; i < count; i++) a[i] = srk_act_apply(kind, z[i]);
+    return SRK_OK;
+}
+
+int srt_nonlin_bwd(int kind, const float *z, int c, srt_view gz, int n, int h, int w, double *gbias) {
+    if (!srk_act_valid(kind) || c < 1 || c > SRT_MAX_CHANNELS || n < 0 || h < 0 || w < 0) return SRK_EINVAL;
+    if ((size_t)n * h * w > 0 && (!z || !gz.base)) return SRK_EINVAL;
+    for (int img = 0; img < n; img++)
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                const float *zr = z + (((size_t)img * h + y) * w + x) * c;
+                float *g = gz.base + img * gz.ns + y * gz.rs + x * gz.ps;
+                for (int j = 0; j < c; j++) {
+                    g[j] *= srk_act_derivative(kind, zr[j]);
+                    if (gbias) gbias[j] += g[j];
+                }
+            }
+        }
+    return SRK_OK;
+}

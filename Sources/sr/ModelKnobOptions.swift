@@ -10,6 +10,8 @@ enum ActivationChoice: String, CaseIterable, ExpressibleByArgument {
     case relu
     /// Leaky ReLU (slopes fixed at --leaky-slope).
     case leakyRelu = "leaky_relu"
+    /// tanh, ELU, SELU: no slopes; stored as the weights' `activation` (format_version 3.0).
+    case tanh, elu, selu
 }
 
 /// `sr train --initializer`.
@@ -20,7 +22,7 @@ enum InitializerChoice: String, CaseIterable, ExpressibleByArgument {
 /// The structural knobs of `sr train` (docs/techniques.md "Knobs"); each is recorded in the exported
 /// weights, so `sr upscale` needs no flag for them.
 struct ModelKnobOptions: ParsableArguments {
-    @Option(help: "Activation after the feature, A1, B1 and B2 convs (relu/leaky_relu: PReLU with fixed slopes).")
+    @Option(help: "Activation after the feature, A1, B1 and B2 convs (relu/leaky_relu: PReLU with fixed slopes; tanh/elu/selu: recorded in the weights, format 3.0).")
     var activation: ActivationChoice = .prelu
     @Option(parsing: .unconditional, help: "Slope of --activation leaky_relu, [-1, 1].") var leakySlope: Float = 0.01
     @Option(help: "Initial conv kernels: he_truncated (reference), he_uniform, xavier, truncated_normal (--init-std).")
@@ -44,12 +46,18 @@ struct ModelKnobOptions: ParsableArguments {
         try OptionCheck.require("--collapsible-width", collapsibleWidth, in: 0...4096)
     }
 
-    /// `c` with the structural knobs that live in the config (residual, input normalisation).
+    /// `c` with the structural knobs that live in the config (residual, input normalisation, tanh/elu/selu).
     func structure(_ c: DCSCNConfig) -> DCSCNConfig {
         var c = c
         c.residual = !noResidual
         c.inputShift = inputShift
         c.inputScale = inputScale
+        switch activation {
+        case .tanh: c.activation = .tanh
+        case .elu: c.activation = .elu
+        case .selu: c.activation = .selu
+        case .prelu, .relu, .leakyRelu: c.activation = .prelu
+        }
         return c
     }
 
@@ -60,6 +68,7 @@ struct ModelKnobOptions: ParsableArguments {
         case .prelu: k.activation = .prelu
         case .relu: k.activation = .relu
         case .leakyRelu: k.activation = .leakyReLU(slope: leakySlope)
+        case .tanh, .elu, .selu: k.activation = .prelu   // a config field (structure(_:)), not a slope knob
         }
         switch initializer {
         case .heTruncated: k.initializer = .heTruncated

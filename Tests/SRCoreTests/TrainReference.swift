@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import SRCore
 import SRTestSupport
 
@@ -21,14 +24,25 @@ enum TrainReference {
         return y
     }
 
-    /// Bias, PReLU and a dropout mask (already scaled by 1/keep) applied per channel.
+    /// tanh, ELU (alpha 1) and SELU in float64, from their definitions (Klambauer et al. 2017 for SELU's constants).
+    static func nonlinearity(_ a: DCSCNActivation, _ v: Double) -> Double {
+        switch a {
+        case .prelu: return v
+        case .tanh: return Glibc.tanh(v)
+        case .elu: return v > 0 ? v : Glibc.exp(v) - 1
+        case .selu: return 1.0507009873554804934193349852946 * (v > 0 ? v : 1.6732632423543772848170429916717 * (Glibc.exp(v) - 1))
+        }
+    }
+
+    /// Bias, PReLU (or `act`) and a dropout mask (already scaled by 1/keep) applied per channel.
     static func activate(_ z: [Double], cout: Int, bias: ArraySlice<Double>?, alpha: ArraySlice<Double>?,
-                         mask: ArraySlice<Double>?) -> [Double] {
+                         mask: ArraySlice<Double>?, act: DCSCNActivation? = nil) -> [Double] {
         var y = z
         for i in y.indices {
             let c = i % cout
             var v = y[i] + (bias.map { $0[$0.startIndex + c] } ?? 0)
             if let alpha, v < 0 { v *= alpha[alpha.startIndex + c] }
+            if let act { v = nonlinearity(act, v) }
             if let mask { v *= mask[mask.startIndex + i] }
             y[i] = v
         }
@@ -58,7 +72,8 @@ enum TrainReference {
             let e = layout.entries[l], s = e.spec
             let z = conv(x, h: hh, w: ww, cin: ci, k: s.kernel, kernel: params[e.kernel], cout: s.outChannels)
             return activate(z, cout: s.outChannels, bias: s.hasBias ? params[e.bias] : nil,
-                            alpha: s.hasPReLU ? params[e.alpha] : nil, mask: masks?[l].map { $0[...] })
+                            alpha: s.hasPReLU ? params[e.alpha] : nil, mask: masks?[l].map { $0[...] },
+                            act: s.separateActivation)
         }
         var concat: [Double] = []
         for (l, s) in config.layers.enumerated() {

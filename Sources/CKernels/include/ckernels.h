@@ -9,6 +9,7 @@
 #include "train_ops.h"
 #include "train_conv.h"
 #include "srk_conv.h"
+#include "srk_act.h"
 #include "srk_fma_peak.h"
 
 /* 1 when the CPU running this process supports AVX2 and FMA (detected once, thread-safely). */

@@ -111,10 +111,15 @@ void srk_depth_to_space_rows(const float *in, ptrdiff_t in_rs, ptrdiff_t in_ps,
 void srk_add_rows(const float *a, ptrdiff_t a_rs, const float *b, ptrdiff_t b_rs,
                   float *out, ptrdiff_t out_rs, int width, int y0, int y1);
 
+/* out(y,x,c) = f(out(y,x,c)) in place for c < channels, rows [y0, y1), f = srk_act_apply(kind)
+   (srk_act.h). Compiled plain and with AVX2 enabled (no FMA): both builds are bit-identical. */
+void srk_act_rows(int kind, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int channels,
+                  int y0, int y1, int isa);
+
 /* ---- Plans: a list of row-parallel steps executed by a group of threads with a barrier between
    steps. The threads take chunks of rows of each step from a shared counter; which thread computes
    a row never changes its value, so results do not depend on the thread count. */
-enum { SRK_STEP_CONV = 0, SRK_STEP_D2S = 1, SRK_STEP_ADD = 2 };
+enum { SRK_STEP_CONV = 0, SRK_STEP_D2S = 1, SRK_STEP_ADD = 2, SRK_STEP_ACT = 3 };
 
 typedef struct srk_step {
     int kind;             /* SRK_STEP_* */
@@ -133,7 +138,8 @@ typedef struct srk_step {
     int fuse_next;        /* CONV: run the next step (same rows, same input, other output) chunk by
                              chunk together with this one, while the input rows are in cache */
     int block;            /* D2S block */
-    int channels;         /* D2S channels after the shuffle */
+    int channels;         /* D2S channels after the shuffle; ACT channels */
+    int act;              /* ACT: SRK_ACT_* (srk_act.h), applied in place to `out` */
 } srk_step;
 
 /* Runs the steps in order on `threads` threads (the caller plus threads-1 new ones; a thread that

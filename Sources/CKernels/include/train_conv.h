@@ -39,6 +39,14 @@ int srt_act_fwd(const float *z, int c, const float *alpha, const float *mask, sr
 int srt_act_bwd(const float *z, int c, srt_view gout, const float *alpha, const float *mask, srt_view gz,
                 int n, int h, int w, double *galpha, double *gbias, int isa);
 
+/* a[i] = f(z[i]) for i < count, f = srk_act_apply(kind) (srk_act.h; the inference step's function).
+   Returns SRK_OK, or SRK_EINVAL for an unknown kind, a negative count or NULL pointers. */
+int srt_nonlin_fwd(int kind, const float *z, float *a, long count);
+
+/* gz(n,y,x,j) *= f'(z[((n*h+y)*w+x)*c + j]) in place for j < c, f = srk_act_apply(kind);
+   gbias[j] += sum(gz) after the product (may be NULL). Returns like srt_act_fwd. */
+int srt_nonlin_bwd(int kind, const float *z, int c, srt_view gz, int n, int h, int w, double *gbias);
+
 /* depth_to_space from a dense z (n, h, w, b*b*C) into a view at the (h*b, w*b) grid. */
 void srt_d2s_view(const float *z, int n, int h, int w, int b, int C, srt_view out);
 /* Adjoint: gz(n,y,x,(i*b+j)*C+c) = gout(n, y*b+i, x*b+j, c); gz is a view at the (h, w) grid. */

@@ -29,9 +29,13 @@ public struct DCSCNConfig: Equatable, Sendable {
     /// Input normalisation: the first layer sees `(luma - inputShift) * inputScale` (0 and 1 by
     /// default; `sr train --input-shift/--input-scale`). The zero padding is applied after it.
     public var inputShift: Float = 0, inputScale: Float = 1
+    /// The nonlinearity of CNN1..CNN_L, A1, B1 and B2 (`sr train --activation tanh|elu|selu`); only
+    /// `.prelu` layers have slopes (`alpha` tensors).
+    public var activation: DCSCNActivation = .prelu
 
-    /// Whether residual and input normalisation have their defaults (a file needs format_version 3 otherwise).
-    public var hasDefaultStructure: Bool { residual && inputShift == 0 && inputScale == 1 }
+    /// Whether residual, input normalisation and activation have their defaults (a file needs
+    /// format_version 3 otherwise).
+    public var hasDefaultStructure: Bool { residual && inputShift == 0 && inputScale == 1 && activation == .prelu }
 
     /// Creates a config from explicit widths.
     public init(scale: Int, featureWidths: [Int], ninA: Int, ninB: Int, shufflerFilters: Int, kernelSize: Int = 3) {
@@ -91,20 +95,20 @@ public struct DCSCNConfig: Equatable, Sendable {
 
     /// Every conv of the network in execution order (the order of weights files).
     public var layers: [DCSCNLayerSpec] {
-        let k = kernelSize
+        let k = kernelSize, prelu = activation == .prelu
         var out: [DCSCNLayerSpec] = []
         var cin = 1
         for (i, w) in featureWidths.enumerated() {
             out.append(DCSCNLayerSpec(name: "CNN\(i + 1)", role: .feature(i), kernel: k, inChannels: cin,
-                                      outChannels: w, hasBias: true, hasPReLU: true, hasDropout: true))
+                                      outChannels: w, hasBias: true, hasPReLU: prelu, hasDropout: true, activation: activation))
             cin = w
         }
         out.append(DCSCNLayerSpec(name: "A1", role: .ninA, kernel: 1, inChannels: concatWidth,
-                                  outChannels: ninA, hasBias: true, hasPReLU: true, hasDropout: true))
+                                  outChannels: ninA, hasBias: true, hasPReLU: prelu, hasDropout: true, activation: activation))
         out.append(DCSCNLayerSpec(name: "B1", role: .ninB1, kernel: 1, inChannels: concatWidth,
-                                  outChannels: ninB, hasBias: true, hasPReLU: true, hasDropout: true))
+                                  outChannels: ninB, hasBias: true, hasPReLU: prelu, hasDropout: true, activation: activation))
         out.append(DCSCNLayerSpec(name: "B2", role: .ninB2, kernel: k, inChannels: ninB,
-                                  outChannels: ninB, hasBias: true, hasPReLU: true, hasDropout: true))
+                                  outChannels: ninB, hasBias: true, hasPReLU: prelu, hasDropout: true, activation: activation))
         let blocks = upsampleBlocks
         var c = reconstructionWidth
         for (s, b) in blocks.enumerated() {
@@ -112,11 +116,11 @@ public struct DCSCNConfig: Equatable, Sendable {
             let after = last ? outputChannels : c
             out.append(DCSCNLayerSpec(name: s == 0 ? "Up-PS" : "Up-PS\(s + 1)", role: .upsample(stage: s, block: b),
                                       kernel: k, inChannels: c, outChannels: b * b * after,
-                                      hasBias: true, hasPReLU: false, hasDropout: false))
+                                      hasBias: true, hasPReLU: false, hasDropout: false, activation: nil))
             c = after
         }
         out.append(DCSCNLayerSpec(name: "R-CNN1", role: .reconstruct, kernel: k, inChannels: c,
-                                  outChannels: 1, hasBias: false, hasPReLU: false, hasDropout: false))
+                                  outChannels: 1, hasBias: false, hasPReLU: false, hasDropout: false, activation: nil))
         return out
     }
 
@@ -208,6 +212,10 @@ public struct DCSCNLayerSpec: Equatable, Sendable {
     public var hasPReLU: Bool
     /// Whether dropout follows during training.
     public var hasDropout: Bool
+    /// The nonlinearity after the conv (nil for Up-PS and R-CNN1); `.prelu` exactly when `hasPReLU`.
+    public var activation: DCSCNActivation?
+    /// The activation that is not fused into the conv as a PReLU (tanh, ELU, SELU), or nil.
+    public var separateActivation: DCSCNActivation? { activation == .prelu ? nil : activation }
 
     /// Elements of the HWIO kernel.
     public var kernelCount: Int { kernel * kernel * inChannels * outChannels }

@@ -55,6 +55,7 @@ package final class TrainingGraph {
     private let pad: Int
     private var grid: [(h: Int, w: Int)] = []
     private var zs: [FloatBuffer] = []
+    private var acts: [FloatBuffer?] = []   // per layer: f(z) of a tanh/ELU/SELU layer (before dropout)
     package private(set) var masks: [FloatBuffer?] = []
     private var gzs: [PaddedBuffer] = []
     private var gws: [FloatBuffer] = []
@@ -107,6 +108,7 @@ package final class TrainingGraph {
             grid.append(g)
             let cpad = srk_conv_padded_cout(Int32(s.outChannels))
             zs.append(try FloatBuffer(count: n * g.h * g.w * s.outChannels, what: "training buffer"))
+            acts.append(s.separateActivation != nil ? try FloatBuffer(count: n * g.h * g.w * s.outChannels, what: "training buffer") : nil)
             masks.append(s.hasDropout ? try FloatBuffer(count: n * g.h * g.w * s.outChannels, what: "training buffer") : nil)
             gzs.append(try PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: cpad))
             gws.append(try FloatBuffer(count: s.kernel * s.kernel * s.inChannels * cpad, what: "training buffer"))
@@ -216,15 +218,20 @@ package final class TrainingGraph {
             }
             let alpha: UnsafePointer<Float>? = s.hasPReLU ? params + e.alpha.lowerBound : nil
             let act = "training layer \(s.name) activation"
+            var pre = UnsafePointer(zs[l].base)   // what the PReLU/identity + dropout pass reads
+            if let a = s.separateActivation, let f = acts[l] {
+                try checkKernelStatus(srt_nonlin_fwd(a.kernelKind, zs[l].base, f.base, n * g.h * g.w * co), act)
+                pre = UnsafePointer(f.base)
+            }
             switch s.role {
             case .feature(let i):
-                try checkKernelStatus(srt_act_fwd(zs[l].base, Int32(co), alpha, mask, hconcat.view(featureOffsets[i]), Int32(n), Int32(h), Int32(w), isa), act)
+                try checkKernelStatus(srt_act_fwd(pre, Int32(co), alpha, mask, hconcat.view(featureOffsets[i]), Int32(n), Int32(h), Int32(w), isa), act)
             case .ninA:
-                try checkKernelStatus(srt_act_fwd(zs[l].base, Int32(co), alpha, mask, concat2.view(config.ninB), Int32(n), Int32(h), Int32(w), isa), act)
+                try checkKernelStatus(srt_act_fwd(pre, Int32(co), alpha, mask, concat2.view(config.ninB), Int32(n), Int32(h), Int32(w), isa), act)
             case .ninB1:
-                try checkKernelStatus(srt_act_fwd(zs[l].base, Int32(co), alpha, mask, b1out.view(), Int32(n), Int32(h), Int32(w), isa), act)
+                try checkKernelStatus(srt_act_fwd(pre, Int32(co), alpha, mask, b1out.view(), Int32(n), Int32(h), Int32(w), isa), act)
             case .ninB2:
-                try checkKernelStatus(srt_act_fwd(zs[l].base, Int32(co), alpha, mask, concat2.view(), Int32(n), Int32(h), Int32(w), isa), act)
+                try checkKernelStatus(srt_act_fwd(pre, Int32(co), alpha, mask, concat2.view(), Int32(n), Int32(h), Int32(w), isa), act)
             case .upsample(let st, let b):
                 srt_d2s_view(zs[l].base, Int32(n), Int32(g.h), Int32(g.w), Int32(b), Int32(co / (b * b)), up[st].view())
             case .reconstruct:
@@ -254,10 +261,18 @@ package final class TrainingGraph {
         let cpad = Int(srk_conv_padded_cout(Int32(co)))
         for j in 0..<co { gAlpha[j] = 0; gBias[j] = 0 }
         let mask: UnsafePointer<Float>? = (keep < 1 && masks[l] != nil) ? UnsafePointer(masks[l]!.base) : nil
+        let separate = s.separateActivation
         let rc = gAlpha.withUnsafeMutableBufferPointer { ga in
             gBias.withUnsafeMutableBufferPointer { gb in
-                srt_act_bwd(zs[l].base, Int32(co), gout, s.hasPReLU ? params + e.alpha.lowerBound : nil, mask, gzs[l].view(),
-                            Int32(n), Int32(g.h), Int32(g.w), s.hasPReLU ? ga.baseAddress : nil, s.hasBias ? gb.baseAddress : nil, isa)
+                // tanh/ELU/SELU: the pass only applies the dropout mask; f'(z) and the bias sum follow.
+                var rc = srt_act_bwd(zs[l].base, Int32(co), gout, s.hasPReLU ? params + e.alpha.lowerBound : nil, mask, gzs[l].view(),
+                                     Int32(n), Int32(g.h), Int32(g.w), s.hasPReLU ? ga.baseAddress : nil,
+                                     s.hasBias && separate == nil ? gb.baseAddress : nil, isa)
+                if rc == SRK_OK, let a = separate {
+                    rc = srt_nonlin_bwd(a.kernelKind, zs[l].base, Int32(co), gzs[l].view(), Int32(n), Int32(g.h), Int32(g.w),
+                                        s.hasBias ? gb.baseAddress : nil)
+                }
+                return rc
             }
         }
         try checkKernelStatus(rc, "training layer \(s.name) activation backward")

@@ -110,7 +110,7 @@ extension WeightsFile {
             let hint = major == 1 ? " (1.x is the HDF5 layout)" : ""
             throw SRError(.unsupported, "weights format_version \(version) is not supported\(hint); this reader understands \(safeTensorsMajor).x and \(safeTensorsStructureMajor).x", path: path)
         }
-        for (key, expected) in [("arch", "dcscn"), ("activation", "prelu"), ("kernel_layout", "HWIO"),
+        for (key, expected) in [("arch", "dcscn"), ("kernel_layout", "HWIO"),
                                 ("depth_to_space", "tf_dcr")] {
             let v = try required(key)
             guard v == expected else {

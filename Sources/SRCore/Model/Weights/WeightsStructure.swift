@@ -7,12 +7,14 @@ import SRFormats
 /// `format_version = "3.0"`, which 2.x readers refuse, and holds:
 ///
 /// - `residual`: `"bicubic"` (the upscale is added to R-CNN1's output) or `"none"`;
-/// - `input_shift`, `input_scale`: decimal floats; the first layer sees `(luma - shift) * scale`.
+/// - `input_shift`, `input_scale`: decimal floats; the first layer sees `(luma - shift) * scale`;
+/// - `activation`: `"prelu"` (2.x and 3.x) or, 3.x only, `"tanh"`, `"elu"`, `"selu"` (no `alpha` tensors).
 extension WeightsFile {
     /// Adds the structure keys of `c` (not at its defaults) and the 3.0 version to `m`.
     static func structureMetadata(_ c: DCSCNConfig, into m: inout [String: String]) {
         m["format_version"] = safeTensorsStructureVersion
         m["residual"] = c.residual ? "bicubic" : "none"
+        m["activation"] = c.activation.rawValue
         if c.inputShift != 0 || c.inputScale != 1 {
             m["input_shift"] = "\(c.inputShift)"
             m["input_scale"] = "\(c.inputScale)"
@@ -28,6 +30,13 @@ extension WeightsFile {
                           + (major == safeTensorsMajor ? " in format_version 2.x" : ""), path: path)
         }
         config.residual = residual == "bicubic"
+        guard let act = md["activation"] else { throw SRError(.format, "__metadata__ has no activation", path: path) }
+        let acts = major == safeTensorsMajor ? [DCSCNActivation.prelu] : DCSCNActivation.allCases
+        guard let a = DCSCNActivation(rawValue: act), acts.contains(a) else {
+            throw SRError(.unsupported, "activation is \"\(act)\", only \(acts.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")) is supported"
+                          + (major == safeTensorsMajor ? " in format_version 2.x" : ""), path: path)
+        }
+        config.activation = a
         func float(_ key: String, default d: Float) throws -> Float {
             guard let text = md[key] else { return d }
             guard major == safeTensorsStructureMajor else {
