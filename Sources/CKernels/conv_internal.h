@@ -19,7 +19,7 @@ typedef struct {
    than SRK_CONV_MAX_TAPSEGS (tap, part) pairs). */
 static inline int srk_tapsegs_init(srk_tapsegs *ts, const srk_conv_layer *L, const srk_input *in, int nin) {
     if (!L || !in || !L->w || !L->bias) return SRK_EINVAL;
-    const int k = L->k, r = k / 2;
+    const int k = L->k, r = k / 2, d = L->dilation < 1 ? 1 : L->dilation;
     if (k < 1 || L->cin < 1 || L->cout < 1 || nin < 1) return SRK_EINVAL;
     const int taps = k * k;
     if (nin > SRK_CONV_MAX_TAPSEGS / taps) return SRK_EINVAL;
@@ -32,7 +32,7 @@ static inline int srk_tapsegs_init(srk_tapsegs *ts, const srk_conv_layer *L, con
     int j = 0;
     for (int t = 0; t < taps; t++)
         for (int s = 0; s < nin; s++, j++) {
-            ts->off[j] = (ptrdiff_t)(t / k - r) * in[s].rs + (ptrdiff_t)(t % k - r) * in[s].ps;
+            ts->off[j] = (ptrdiff_t)((t / k - r) * d) * in[s].rs + (ptrdiff_t)((t % k - r) * d) * in[s].ps;
             ts->ps[j] = in[s].ps;
             ts->cin[j] = in[s].channels;
             ts->base[j] = in[s].base;

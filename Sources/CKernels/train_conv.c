@@ -9,7 +9,7 @@
 
 /* ---- weight gradient ---------------------------------------------------------------------- */
 
-static void dw_portable(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw) {
+static void dw_portable(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, int d, float *gw) {
     const int p = k / 2;
     for (int img = 0; img < n; img++)
         for (int y = 0; y < h; y++)
@@ -17,7 +17,7 @@ static void dw_portable(srt_view in, int cin, srt_view gz, int cpad, int n, int 
                 for (int kx = 0; kx < k; kx++) {
                     float *g0 = gw + (size_t)(ky * k + kx) * cin * cpad;
                     for (int x = 0; x < w; x++) {
-                        const float *ip = in.base + img * in.ns + (y + ky - p) * in.rs + (x + kx - p) * in.ps;
+                        const float *ip = in.base + img * in.ns + (y + (ky - p) * d) * in.rs + (x + (kx - p) * d) * in.ps;
                         const float *gp = gz.base + img * gz.ns + y * gz.rs + x * gz.ps;
                         for (int ci = 0; ci < cin; ci++) {
                             const float v = ip[ci];
@@ -58,7 +58,7 @@ AVX2_INLINE void dw_tile(const int CB, const int NV, const float *ip, ptrdiff_t 
 TILE(2, 4) TILE(1, 4) TILE(3, 3) TILE(1, 3) TILE(4, 2) TILE(1, 2) TILE(8, 1) TILE(1, 1)
 typedef void (*dw_fn)(const float *, ptrdiff_t, const float *, ptrdiff_t, int, float *, int);
 
-static AVX2 void dw_avx2(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw) {
+static AVX2 void dw_avx2(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, int d, float *gw) {
     const int p = k / 2;
     for (int o0 = 0; o0 < cpad; o0 += 32) {
         const int nv = (cpad - o0) >= 32 ? 4 : (cpad - o0) / 8;
@@ -75,7 +75,7 @@ static AVX2 void dw_avx2(srt_view in, int cin, srt_view gz, int cpad, int n, int
                 const float *gp = gz.base + img * gz.ns + y * gz.rs + o0;
                 for (int ky = 0; ky < k; ky++)
                     for (int kx = 0; kx < k; kx++) {
-                        const float *ip0 = in.base + img * in.ns + (y + ky - p) * in.rs + (kx - p) * in.ps;
+                        const float *ip0 = in.base + img * in.ns + (y + (ky - p) * d) * in.rs + (kx - p) * d * in.ps;
                         float *g0 = gw + (size_t)(ky * k + kx) * cin * cpad + o0;
                         int c = 0;
                         for (; c + CB <= cin; c += CB) big(ip0 + c, in.ps, gp, gz.ps, w, g0 + (size_t)c * cpad, cpad);
@@ -86,14 +86,18 @@ static AVX2 void dw_avx2(srt_view in, int cin, srt_view gz, int cpad, int n, int
 }
 #endif
 
-int srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw, int isa) {
-    if (cin < 0 || cpad < 1 || n < 0 || h < 0 || w < 0 || k < 1 || !srk_isa_valid(isa)) return SRK_EINVAL;
+int srt_conv_dw_dilated(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, int d, float *gw, int isa) {
+    if (cin < 0 || cpad < 1 || n < 0 || h < 0 || w < 0 || k < 1 || d < 1 || !srk_isa_valid(isa)) return SRK_EINVAL;
     if (!gw || ((size_t)n * h * w * cin > 0 && (!in.base || !gz.base))) return SRK_EINVAL;
 #ifdef SRT_X86
-    if (srk_isa_uses_avx2(isa) && cpad % 8 == 0) { dw_avx2(in, cin, gz, cpad, n, h, w, k, gw); return SRK_OK; }
+    if (srk_isa_uses_avx2(isa) && cpad % 8 == 0) { dw_avx2(in, cin, gz, cpad, n, h, w, k, d, gw); return SRK_OK; }
 #endif
-    dw_portable(in, cin, gz, cpad, n, h, w, k, gw);
+    dw_portable(in, cin, gz, cpad, n, h, w, k, d, gw);
     return SRK_OK;
+}
+
+int srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw, int isa) {
+    return srt_conv_dw_dilated(in, cin, gz, cpad, n, h, w, k, 1, gw, isa);
 }
 
 /* ---- element-wise ops on views ----------------------------------------------------------- */

@@ -37,6 +37,20 @@ struct ModelKnobOptions: ParsableArguments {
     var inputShift: Float = 0
     @Option(parsing: .unconditional, help: "Input normalisation scale, (0, 100] (e.g. 0.00392 for 1/255).")
     var inputScale: Float = 1
+    @Option(help: "Dilation of each feature conv, comma-separated, one per feature layer, each 1...64 (e.g. 1,1,2,2,4,4,1).")
+    var dilations: String?
+
+    /// The parsed --dilations (empty when not given).
+    var dilationList: [Int] {
+        get throws {
+            guard let d = dilations else { return [] }
+            let v = d.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingPrefix(" ")) }
+            guard !v.isEmpty, v.allSatisfy({ $0.map { (1...DCSCNConfig.maxDilationValue).contains($0) } ?? false }) else {
+                throw ValidationError("--dilations must be comma-separated integers in 1...\(DCSCNConfig.maxDilationValue), got '\(d)'")
+            }
+            return v.map { $0! }
+        }
+    }
 
     func validate() throws {
         try OptionCheck.require("--leaky-slope", Double(leakySlope), above: -1, inclusive: true, atMost: 1)
@@ -44,11 +58,14 @@ struct ModelKnobOptions: ParsableArguments {
         try OptionCheck.require("--input-shift", Double(inputShift), above: -255, inclusive: true, atMost: 255)
         try OptionCheck.require("--input-scale", Double(inputScale), above: 0, atMost: 100)
         try OptionCheck.require("--collapsible-width", collapsibleWidth, in: 0...4096)
+        _ = try dilationList
     }
 
     /// `c` with the structural knobs that live in the config (residual, input normalisation, tanh/elu/selu).
+    /// `validate()` has checked --dilations; `checkDilations(layers:)` its count.
     func structure(_ c: DCSCNConfig) -> DCSCNConfig {
         var c = c
+        c.dilations = (try? dilationList) ?? []
         c.residual = !noResidual
         c.inputShift = inputShift
         c.inputScale = inputScale
@@ -59,6 +76,14 @@ struct ModelKnobOptions: ParsableArguments {
         case .prelu, .relu, .leakyRelu: c.activation = .prelu
         }
         return c
+    }
+
+    /// --dilations must give one value per feature layer.
+    func checkDilations(layers: Int) throws {
+        let d = try dilationList
+        guard d.isEmpty || d.count == layers else {
+            throw ValidationError("--dilations has \(d.count) values, the model has \(layers) feature layers (--layers)")
+        }
     }
 
     /// The knobs these options select.

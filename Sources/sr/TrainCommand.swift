@@ -78,6 +78,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         try OptionCheck.require("--scale", scale, in: 2...8)
         try OptionCheck.require("--layers", layers, in: 1...64)
+        try knobs.checkDilations(layers: layers)
         try OptionCheck.require("--filters", filters, in: 1...Self.maxChannels)
         try OptionCheck.require("--min-filters", minFilters, in: 0...Self.maxChannels)
         try OptionCheck.require("--gamma", gamma, above: 0, atMost: 1000)

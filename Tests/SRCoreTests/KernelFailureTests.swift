@@ -138,7 +138,7 @@ import SRTestSupport
         input.withUnsafeBufferPointer { ip in
             weights.withUnsafeBufferPointer { wp in
                 bias.withUnsafeBufferPointer { bp in
-                    var layer = srk_conv_layer(k: 1, cin: 2, cout: 1, w: wp.baseAddress, bias: bp.baseAddress, alpha: nil)
+                    var layer = srk_conv_layer(k: 1, cin: 2, cout: 1, w: wp.baseAddress, bias: bp.baseAddress, alpha: nil, dilation: 1)
                     var part = srk_input(base: ip.baseAddress, rs: 6, ps: 2, channels: 1)   // 1 channel, layer wants 2
                     let rc = out.withUnsafeMutableBufferPointer {
                         srk_conv_rows(&layer, nil, Int32(SRK_ISA_AUTO), &part, 1, $0.baseAddress, 3, 1, 3, 0, 3, scratch)

@@ -65,7 +65,7 @@ struct TrainKernelTwinTests {
         let gamma = Self.gamma(k * k * cin + 2)
         for prelu in [false, true] {
             var layer = srk_conv_layer(k: Int32(k), cin: Int32(cin), cout: Int32(cout), w: UnsafePointer(packed.base),
-                                       bias: UnsafePointer(bias.base), alpha: prelu ? UnsafePointer(alpha.base) : nil)
+                                       bias: UnsafePointer(bias.base), alpha: prelu ? UnsafePointer(alpha.base) : nil, dilation: 1)
             var parts = [srk_input(base: UnsafePointer(av.base), rs: av.rs, ps: av.ps, channels: Int32(ca)),
                          srk_input(base: UnsafePointer(bv.base), rs: bv.rs, ps: bv.ps, channels: Int32(cb))]
             func run(_ isa: Int32) throws -> [Float] {

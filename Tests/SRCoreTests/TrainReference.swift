@@ -9,13 +9,13 @@ import SRTestSupport
 enum TrainReference {
     /// SAME k x k conv of an HWC image; `kernel` is HWIO.
     static func conv(_ x: [Double], h: Int, w: Int, cin: Int, k: Int, kernel: ArraySlice<Double>,
-                     cout: Int) -> [Double] {
+                     cout: Int, dilation d: Int = 1) -> [Double] {
         var y = [Double](repeating: 0, count: h * w * cout)
         let p = k / 2, k0 = kernel.startIndex
         for oy in 0..<h { for ox in 0..<w { for o in 0..<cout {
             var s = 0.0
             for ky in 0..<k { for kx in 0..<k {
-                let iy = oy + ky - p, ix = ox + kx - p
+                let iy = oy + (ky - p) * d, ix = ox + (kx - p) * d
                 if iy < 0 || iy >= h || ix < 0 || ix >= w { continue }
                 for c in 0..<cin { s += x[(iy * w + ix) * cin + c] * kernel[k0 + ((ky * k + kx) * cin + c) * cout + o] }
             } }
@@ -70,7 +70,7 @@ enum TrainReference {
         var out: [Double] = []
         func run(_ l: Int, _ x: [Double], _ hh: Int, _ ww: Int, _ ci: Int) -> [Double] {
             let e = layout.entries[l], s = e.spec
-            let z = conv(x, h: hh, w: ww, cin: ci, k: s.kernel, kernel: params[e.kernel], cout: s.outChannels)
+            let z = conv(x, h: hh, w: ww, cin: ci, k: s.kernel, kernel: params[e.kernel], cout: s.outChannels, dilation: s.dilation)
             return activate(z, cout: s.outChannels, bias: s.hasBias ? params[e.bias] : nil,
                             alpha: s.hasPReLU ? params[e.alpha] : nil, mask: masks?[l].map { $0[...] },
                             act: s.separateActivation)

@@ -121,3 +121,22 @@ class KnobTests(CLITestCase):
                 self.assertTiledEqualsWhole(model)
                 for png in ("whole.png", "tiled.png"):
                     os.remove(self.path(png))
+
+    def test_dilations_are_stored_as_format_3(self):
+        rd = self.path("run")
+        self.assertExit(self.train("--layers", 3, "--dilations", "1,2,4", run_dir=rd), OK)
+        model = os.path.join(rd, "model.safetensors")
+        meta, _ = safetensors(model)
+        self.assertEqual(meta["format_version"], "3.0")
+        self.assertEqual(json.loads(meta["dilations"]), [1, 2, 4])
+        # The tiling halo follows the wider receptive field: tiles of 7 still equal the whole image.
+        self.assertTiledEqualsWhole(model)
+
+    def test_bad_dilations_exit_64(self):
+        for extra, message in [
+            (["--layers", 3, "--dilations", "1,2"], "--dilations has 2 values, the model has 3 feature layers"),
+            (["--layers", 2, "--dilations", "1,0"], "--dilations must be comma-separated integers in 1...64"),
+            (["--layers", 2, "--dilations", "1,x"], "--dilations must be comma-separated integers in 1...64"),
+        ]:
+            with self.subTest(args=extra):
+                self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)

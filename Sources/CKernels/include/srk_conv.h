@@ -33,6 +33,7 @@ typedef struct srk_conv_layer {
     const float *w;      /* packed weights, srk_conv_packed_size(k, cin, cout) floats */
     const float *bias;   /* srk_conv_padded_cout(cout) floats (zeros beyond cout; all zero if no bias) */
     const float *alpha;  /* PReLU slopes, srk_conv_padded_cout(cout) floats, or NULL for no activation */
+    int dilation;        /* tap spacing (0 or 1: a plain conv); the input halo must be dilation * (k/2) */
 } srk_conv_layer;
 
 /* Optional second packing of a narrow layer (cout <= 8), SIMD over input channels; used by the
@@ -90,7 +91,7 @@ srk_conv_scratch *srk_conv_scratch_new(void);
 void srk_conv_scratch_free(srk_conv_scratch *scratch);
 
 /* Computes output rows [y0, y1) (all `width` columns) of the layer:
-   out(y,x,o) = act(bias[o] + sum_{ky,kx,c} in(y+ky-k/2, x+kx-k/2, c) * W[ky,kx,c,o]),
+   out(y,x,o) = act(bias[o] + sum_{ky,kx,c} in(y+d(ky-k/2), x+d(kx-k/2), c) * W[ky,kx,c,o]), d = dilation,
    `in` = the concatenation of `inputs[0..ninputs)` (channels must add up to layer->cin).
    `narrow` is the layer's optional narrow packing (may be NULL); `scratch` is the calling thread's
    (required). Only the cout output channels of each pixel are written. Each output value is computed

@@ -25,6 +25,9 @@ typedef struct srt_view {
    bits. Returns SRK_OK, or SRK_EINVAL (negative sizes, k < 1, cpad < 1, NULL pointers, unknown
    isa; nothing is written). */
 int srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw, int isa);
+/* srt_conv_dw of a dilated conv: in(n, y+d(ky-k/2), x+d(kx-k/2), ci) (the input's halo must be
+   d*(k/2)); d = 1 is srt_conv_dw. Returns like srt_conv_dw (SRK_EINVAL also for d < 1). */
+int srt_conv_dw_dilated(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, int d, float *gw, int isa);
 
 /* out(n,y,x,j) = prelu(z[((n*h+y)*w+x)*c + j]) * mask[...] (alpha/mask may be NULL).
    The AVX2 build of this pass (no FMA) is bit-identical to the portable one.

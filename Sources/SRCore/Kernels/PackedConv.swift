@@ -26,8 +26,9 @@ package final class PackedConv {
     ///   - alpha: `cout` PReLU slopes, or nil for no activation.
     ///   - inputParts: channels of each part of the input, in order; enables the narrow-layer
     ///     packing when the kernels prefer it for that split.
+    ///   - dilation: tap spacing (the input maps need a halo of `dilation * (k / 2)`).
     package init(name: String, k: Int, cin: Int, cout: Int, kernel: [Float], bias: [Float], alpha: [Float]?,
-                 inputParts: [Int]? = nil) throws {
+                 inputParts: [Int]? = nil, dilation: Int = 1) throws {
         self.name = name
                 guard k >= 1, k <= Int(SRK_CONV_MAX_KERNEL) else {
             throw SRError(.unsupported, "layer \(name): kernel size \(k) is not supported (1...\(SRK_CONV_MAX_KERNEL))")
@@ -71,7 +72,7 @@ package final class PackedConv {
         layer = .allocate(capacity: 1)
         layer.initialize(to: srk_conv_layer(k: Int32(k), cin: Int32(cin), cout: Int32(cout),
                                w: UnsafePointer(weights.base), bias: UnsafePointer(biasBuffer.base),
-                               alpha: alphaBuffer.map { UnsafePointer($0.base) }))
+                               alpha: alphaBuffer.map { UnsafePointer($0.base) }, dilation: Int32(dilation)))
         narrowLayer = narrow.map { n in
             let p = UnsafeMutablePointer<srk_conv_narrow>.allocate(capacity: 1)
             p.initialize(to: srk_conv_narrow(w: UnsafePointer(n.base), chunks: chunks))

@@ -32,10 +32,20 @@ public struct DCSCNConfig: Equatable, Sendable {
     /// The nonlinearity of CNN1..CNN_L, A1, B1 and B2 (`sr train --activation tanh|elu|selu`); only
     /// `.prelu` layers have slopes (`alpha` tensors).
     public var activation: DCSCNActivation = .prelu
+    /// Dilation of each feature conv CNN1..CNN_L (`sr train --dilations`); empty = all 1.
+    public var dilations: [Int] = []
+
+    /// The dilation of feature layer `i` (1 when `dilations` is empty).
+    public func dilation(ofFeature i: Int) -> Int { dilations.isEmpty ? 1 : dilations[i] }
+    /// The largest feature dilation: the LR input and H_concat need a halo of `kernelSize / 2` times it.
+    public var maxDilation: Int { dilations.max() ?? 1 }
+    /// Largest accepted dilation.
+    public static let maxDilationValue = 64
 
     /// Whether residual, input normalisation and activation have their defaults (a file needs
     /// format_version 3 otherwise).
-    public var hasDefaultStructure: Bool { residual && inputShift == 0 && inputScale == 1 && activation == .prelu }
+    public var hasDefaultStructure: Bool { residual && inputShift == 0 && inputScale == 1 && activation == .prelu
+        && dilations.allSatisfy { $0 == 1 } }
 
     /// Creates a config from explicit widths.
     public init(scale: Int, featureWidths: [Int], ninA: Int, ninB: Int, shufflerFilters: Int, kernelSize: Int = 3) {
@@ -100,7 +110,8 @@ public struct DCSCNConfig: Equatable, Sendable {
         var cin = 1
         for (i, w) in featureWidths.enumerated() {
             out.append(DCSCNLayerSpec(name: "CNN\(i + 1)", role: .feature(i), kernel: k, inChannels: cin,
-                                      outChannels: w, hasBias: true, hasPReLU: prelu, hasDropout: true, activation: activation))
+                                      outChannels: w, hasBias: true, hasPReLU: prelu, hasDropout: true, activation: activation,
+                                      dilation: dilation(ofFeature: i)))
             cin = w
         }
         out.append(DCSCNLayerSpec(name: "A1", role: .ninA, kernel: 1, inChannels: concatWidth,
@@ -141,7 +152,7 @@ public struct DCSCNConfig: Equatable, Sendable {
     /// LR pixels each side that an output pixel depends on (10 for every c-DCSCN scale).
     public var receptiveField: Int {
         let r = Double(kernelSize / 2)
-        var lr = Double(featureWidths.count) * r + r  // feature layers, then B2 (A1 is 1x1)
+        var lr = Double((0..<featureWidths.count).reduce(0) { $0 + dilation(ofFeature: $1) }) * r + r  // feature layers (dilated), then B2 (A1 is 1x1)
         var grid = 1.0
         for b in upsampleBlocks {
             lr += r / grid
@@ -169,6 +180,10 @@ public struct DCSCNConfig: Equatable, Sendable {
         }
         guard inputShift.isFinite, inputScale.isFinite, inputScale != 0 else {
             throw SRError(.invalidArgument, "input normalisation needs a finite shift and a finite non-zero scale, got \(inputShift) and \(inputScale)")
+        }
+        guard dilations.isEmpty || (dilations.count == featureWidths.count
+                                     && dilations.allSatisfy({ (1...DCSCNConfig.maxDilationValue).contains($0) })) else {
+            throw SRError(.invalidArgument, "dilations must be one value in 1...\(DCSCNConfig.maxDilationValue) per feature layer (\(featureWidths.count)), got \(dilations)")
         }
         let m = DCSCNConfig.maxWidth
         guard featureWidths.count <= DCSCNConfig.maxFeatureLayers, kernelSize <= DCSCNConfig.maxKernelSize,
@@ -216,6 +231,8 @@ public struct DCSCNLayerSpec: Equatable, Sendable {
     public var activation: DCSCNActivation?
     /// The activation that is not fused into the conv as a PReLU (tanh, ELU, SELU), or nil.
     public var separateActivation: DCSCNActivation? { activation == .prelu ? nil : activation }
+    /// Tap spacing of the conv (feature layers only may be dilated).
+    public var dilation = 1
 
     /// Elements of the HWIO kernel.
     public var kernelCount: Int { kernel * kernel * inChannels * outChannels }

@@ -33,9 +33,9 @@ final class ForwardPass {
         self.packed = packed
         lrWidth = w
         lrHeight = h
-        let pad = cfg.kernelSize / 2
-        input = try FeatureMap(height: h, width: w, channels: 1, pad: pad, name: "LR input", pool: pool)
-        features = try FeatureMap.parts(height: h, width: w, channels: cfg.featureWidths, pad: pad, name: "H_concat", pool: pool)
+        let pad = cfg.kernelSize / 2, featurePad = pad * cfg.maxDilation   // dilated feature convs read farther
+        input = try FeatureMap(height: h, width: w, channels: 1, pad: featurePad, name: "LR input", pool: pool)
+        features = try FeatureMap.parts(height: h, width: w, channels: cfg.featureWidths, pad: featurePad, name: "H_concat", pool: pool)
         b1 = try FeatureMap(height: h, width: w, channels: cfg.ninB, pad: pad, name: "B1", pool: pool)
         concat2 = try FeatureMap.parts(height: h, width: w, channels: [cfg.ninB, cfg.ninA], pad: pad, name: "Concat2", pool: pool)
         var gh = h, gw = w, c = cfg.reconstructionWidth

@@ -9,6 +9,6 @@ extension PackedConv {
     convenience init(spec: DCSCNLayerSpec, params: ConvParameters, inputParts: [Int]? = nil) throws {
         try self.init(name: spec.name, k: spec.kernel, cin: spec.inChannels, cout: spec.outChannels,
                       kernel: params.kernel, bias: params.bias, alpha: spec.hasPReLU ? params.alpha : nil,
-                      inputParts: inputParts)
+                      inputParts: inputParts, dilation: spec.dilation)
     }
 }

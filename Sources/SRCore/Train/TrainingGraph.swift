@@ -94,8 +94,9 @@ package final class TrainingGraph {
         lrNorm = config.inputShift != 0 || config.inputScale != 1 ? try FloatBuffer(count: n * h * w, what: "training buffer") : nil
         bic = try FloatBuffer(count: n * hrH * hrW, what: "training buffer"); hr = try FloatBuffer(count: n * hrH * hrW, what: "training buffer"); out = try FloatBuffer(count: n * hrH * hrW, what: "training buffer")
         gOut = try FloatBuffer(count: n * hrH * hrW, what: "training buffer")
-        lrP = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: 1)
-        hconcat = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.concatWidth)
+        let featurePad = pad * config.maxDilation   // what a dilated feature conv (and its input gradient) reads
+        lrP = try PaddedBuffer(n: n, h: h, w: w, pad: featurePad, ld: 1)
+        hconcat = try PaddedBuffer(n: n, h: h, w: w, pad: featurePad, ld: config.concatWidth)
         gH = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.concatWidth)
         b1out = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.ninB)
         gB1 = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: config.ninB)
@@ -110,7 +111,7 @@ package final class TrainingGraph {
             zs.append(try FloatBuffer(count: n * g.h * g.w * s.outChannels, what: "training buffer"))
             acts.append(s.separateActivation != nil ? try FloatBuffer(count: n * g.h * g.w * s.outChannels, what: "training buffer") : nil)
             masks.append(s.hasDropout ? try FloatBuffer(count: n * g.h * g.w * s.outChannels, what: "training buffer") : nil)
-            gzs.append(try PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad, ld: cpad))
+            gzs.append(try PaddedBuffer(n: n, h: g.h, w: g.w, pad: pad * s.dilation, ld: cpad))
             gws.append(try FloatBuffer(count: s.kernel * s.kernel * s.inChannels * cpad, what: "training buffer"))
             packed.append(try FloatBuffer(count: Int(srk_conv_packed_size(Int32(s.kernel), Int32(s.inChannels), Int32(s.outChannels))), what: "training buffer"))
             packedT.append(try FloatBuffer(count: Int(srk_conv_packed_size(Int32(s.kernel), Int32(s.outChannels), Int32(s.inChannels))), what: "training buffer"))
@@ -131,7 +132,7 @@ package final class TrainingGraph {
         }
         idxA1 = a1; idxB1 = b1
         gemmLayers = config.layers.map {
-            WeightGradientGEMM.enabled
+            WeightGradientGEMM.enabled && config.maxDilation == 1   // its im2col knows no dilation
                 && WeightGradientGEMM.prefersGEMM(kernel: $0.kernel, inChannels: $0.inChannels, outChannels: $0.outChannels)
         }
         zeroBias = try FloatBuffer(count: Int(srk_conv_padded_cout(Int32(maxC))) + 8, what: "training buffer")
@@ -208,7 +209,8 @@ package final class TrainingGraph {
             let s = specs[l], e = layout.entries[l], g = grid[l]
             let co = s.outChannels
             var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.inChannels), cout: Int32(co),
-                                       w: UnsafePointer(packed[l].base), bias: UnsafePointer(biasPad[l].base), alpha: nil)
+                                       w: UnsafePointer(packed[l].base), bias: UnsafePointer(biasPad[l].base), alpha: nil,
+                                       dilation: Int32(s.dilation))
             try conv(&layer, inputs: [(inputOf(l), s.inChannels)], gh: g.h, gw: g.w, out: dense(zs[l], g.h, g.w, co),
                      what: "training layer \(s.name) conv")
             var mask: UnsafePointer<Float>? = nil
@@ -285,8 +287,8 @@ package final class TrainingGraph {
         if !(gemmLayers[l] && WeightGradientGEMM.applies(isa: isa)
              && WeightGradientGEMM.accumulate(input: inputOf(l), cin: ci, gz: gzs[l].view(), cout: co, cpad: cpad,
                                               n: n, h: g.h, w: g.w, k: k, pad: pad, gw: gws[l].base)) {
-            try checkKernelStatus(srt_conv_dw(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w),
-                                              Int32(k), gws[l].base, isa), "training layer \(s.name) weight gradient")
+            try checkKernelStatus(srt_conv_dw_dilated(inputOf(l), Int32(ci), gzs[l].view(), Int32(cpad), Int32(n), Int32(g.h), Int32(g.w),
+                                                      Int32(k), Int32(s.dilation), gws[l].base, isa), "training layer \(s.name) weight gradient")
         }
         let gk = grads + e.kernel.lowerBound
         for r in 0..<(k * k * ci) {
@@ -298,7 +300,8 @@ package final class TrainingGraph {
     private func inputGrad(_ l: Int, into target: srt_view) throws {
         let s = specs[l], g = grid[l]
         var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.outChannels), cout: Int32(s.inChannels),
-                                   w: UnsafePointer(packedT[l]!.base), bias: UnsafePointer(zeroBias.base), alpha: nil)
+                                   w: UnsafePointer(packedT[l]!.base), bias: UnsafePointer(zeroBias.base), alpha: nil,
+                                   dilation: Int32(s.dilation))
         try conv(&layer, inputs: [(gzs[l].view(), s.outChannels)], gh: g.h, gw: g.w, out: target,
                  what: "training layer \(s.name) input gradient")
     }
@@ -326,7 +329,7 @@ package final class TrainingGraph {
                 try layerGrads(l, params, grads, gout: gConcat2.view(config.ninB))
                 // gH = [gzA1, gzB1] through the transposed [A1; B1] 1x1 kernels.
                 var layer = srk_conv_layer(k: 1, cin: Int32(config.ninA + config.ninB), cout: Int32(config.concatWidth),
-                                           w: UnsafePointer(packedNIN.base), bias: UnsafePointer(zeroBias.base), alpha: nil)
+                                           w: UnsafePointer(packedNIN.base), bias: UnsafePointer(zeroBias.base), alpha: nil, dilation: 1)
                 try conv(&layer, inputs: [(gzs[idxA1].view(), config.ninA), (gzs[idxB1].view(), config.ninB)],
                          gh: h, gw: w, out: gH.view(), what: "training layers A1/B1 input gradient")
             case .feature(let i):

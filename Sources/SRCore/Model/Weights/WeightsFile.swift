@@ -41,7 +41,7 @@ public enum WeightsFile {
     /// memory, so libhdf5 never meets a failing write; then written to a temp file and renamed).
     public static func writeHDF5(_ p: DCSCNParameters, to path: String) throws {
         guard p.config.hasDefaultStructure else {
-            throw SRError(.unsupported, "\(path): the legacy HDF5 layout cannot hold --no-residual, input normalisation or --activation tanh/elu/selu; write .safetensors")
+            throw SRError(.unsupported, "\(path): the legacy HDF5 layout cannot hold --no-residual, input normalisation, --activation tanh/elu/selu or --dilations; write .safetensors")
         }
         try HDF5File.writeAtomically(path) { f in try writeContents(p, to: f) }
     }
@@ -178,6 +178,7 @@ public enum WeightsFile {
             try f.setAttribute("input_normalisation", [Double(c.inputShift), Double(c.inputScale)], on: object)
         }
         if c.activation != .prelu { try f.setAttribute("nonlinearity", c.activation.rawValue, on: object) }
+        if !c.dilations.allSatisfy({ $0 == 1 }) { try f.setAttribute("dilations", c.dilations, on: object) }
     }
 
     /// Reads and validates the attributes written by `writeConfig`; errors name `path`.
@@ -200,6 +201,7 @@ public enum WeightsFile {
             guard n.count == 2 else { throw SRError(.format, "\(path): input_normalisation has \(n.count) values, expected 2") }
             config.inputShift = Float(n[0]); config.inputScale = Float(n[1])
         }
+        if let d = try f.intArrayAttribute("dilations", on: object) { config.dilations = d }
         if let a = try f.stringAttribute("nonlinearity", on: object) {
             guard let act = DCSCNActivation(rawValue: a) else { throw SRError(.unsupported, "\(path): nonlinearity \"\(a)\" is not supported") }
             config.activation = act

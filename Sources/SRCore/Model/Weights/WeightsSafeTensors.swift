@@ -171,7 +171,7 @@ extension WeightsFile {
         return i
     }
 
-    private static func metadataInts(_ md: [String: String], _ key: String, path: String) throws -> [Int]? {
+    static func metadataInts(_ md: [String: String], _ key: String, path: String) throws -> [Int]? {
         guard let v = try metadataJSON(md, key, path: path) else { return nil }
         let items: [JSONValue]
         if case .array(let a) = v { items = a } else { items = [v] }

@@ -8,13 +8,15 @@ import SRFormats
 ///
 /// - `residual`: `"bicubic"` (the upscale is added to R-CNN1's output) or `"none"`;
 /// - `input_shift`, `input_scale`: decimal floats; the first layer sees `(luma - shift) * scale`;
-/// - `activation`: `"prelu"` (2.x and 3.x) or, 3.x only, `"tanh"`, `"elu"`, `"selu"` (no `alpha` tensors).
+/// - `activation`: `"prelu"` (2.x and 3.x) or, 3.x only, `"tanh"`, `"elu"`, `"selu"` (no `alpha` tensors);
+/// - `dilations`: JSON array, one dilation per feature layer (absent: all 1).
 extension WeightsFile {
     /// Adds the structure keys of `c` (not at its defaults) and the 3.0 version to `m`.
     static func structureMetadata(_ c: DCSCNConfig, into m: inout [String: String]) {
         m["format_version"] = safeTensorsStructureVersion
         m["residual"] = c.residual ? "bicubic" : "none"
         m["activation"] = c.activation.rawValue
+        if !c.dilations.allSatisfy({ $0 == 1 }) { m["dilations"] = "[" + c.dilations.map(String.init).joined(separator: ",") + "]" }
         if c.inputShift != 0 || c.inputScale != 1 {
             m["input_shift"] = "\(c.inputShift)"
             m["input_scale"] = "\(c.inputScale)"
@@ -46,6 +48,10 @@ extension WeightsFile {
                 throw SRError(.format, "__metadata__ \(key) is \"\(text)\", not a finite decimal number", path: path)
             }
             return v
+        }
+        if md["dilations"] != nil {
+            guard major == safeTensorsStructureMajor else { throw SRError(.format, "__metadata__ dilations needs format_version 3.x", path: path) }
+            config.dilations = try metadataInts(md, "dilations", path: path) ?? []
         }
         config.inputShift = try float("input_shift", default: 0)
         config.inputScale = try float("input_scale", default: 1)
