@@ -91,6 +91,11 @@ import SRTestSupport
         structured.residual = false; structured.inputShift = 127.5; structured.inputScale = 0.0078125
         put("weights", "tiny-structure.safetensors",
             try WeightsFile.encodeSafeTensors(try DCSCNParameters(config: structured, layers: params.layers)))
+        // The 3.0 activation and dilations keys (a model without alpha tensors).
+        var shaped = Self.tinyConfig
+        shaped.activation = .tanh; shaped.dilations = Array(repeating: 2, count: shaped.featureWidths.count)
+        put("weights", "tiny-tanh-dilated.safetensors",
+            try WeightsFile.encodeSafeTensors(try DCSCNParameters.heInitialized(config: shaped, seed: 1)))
         try WeightsFile.writeHDF5(params, to: tmp + "/tiny.h5")
         put("weights-hdf5", "tiny.h5", FormatsTestSupport.readBytes(tmp + "/tiny.h5"))
         // JSON: the tiny model's safetensors header, and the value kinds the parser knows.

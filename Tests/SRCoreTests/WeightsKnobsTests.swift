@@ -129,12 +129,16 @@ import SRTestSupport
 
     /// A run trains with the knobs, exports them, checkpoints keep them (resume needs the same
     /// config), and the legacy HDF5 weights layout refuses what it cannot hold.
-    @Test func trainExportAndCheckpointKeepTheStructure() throws {
+    /// Also for `--activation tanh|elu|selu` and `--dilations` (ActivationKnobTests, DilationKnobTests).
+    @Test(arguments: [0, 1, 2])
+    func trainExportAndCheckpointKeepTheStructure(variant: Int) throws {
         let dir = TrainTestSupport.tempDir("structure-knobs")
         try TrainTestSupport.writePatchSet(path: dir + "/p.h5", count: 8, scale: 2, lrPatch: 6)
         var o = TrainOptions()
         o.batch = 4; o.threads = 1; o.seed = 2; o.schedule = .constant(0.002)
-        let c = Self.knobConfig()
+        var c = Self.knobConfig()
+        if variant == 1 { c = TrainTestSupport.smallConfig(scale: 2); c.activation = .selu }
+        if variant == 2 { c = TrainTestSupport.smallConfig(scale: 2); c.dilations = [2, 1, 3]; c.activation = .tanh }
         let trainer = try Trainer(parameters: try DCSCNParameters.heInitialized(config: c, seed: 2), options: o, lrSide: 6)
         let loader = try PatchBatchLoader(reader: try PatchSetReader(path: dir + "/p.h5"), batch: 4, seed: 2)
         var ro = TrainRunOptions(runDir: dir + "/run")
