@@ -16,6 +16,21 @@ public struct PatchDiagnosis: Sendable {
     public var file: String
     /// LR bicubic upscale, network output, HR truth (hrPatch² values each, 0...255 scale).
     public var bicubic: [Float], output: [Float], truth: [Float]
+
+    /// Memberwise (package: the tests build sheets from handmade patches).
+    package init(index: Int, loss: Double, source: Int, transform: Int, lrY: Int, lrX: Int, file: String,
+                 bicubic: [Float], output: [Float], truth: [Float]) {
+        self.index = index
+        self.loss = loss
+        self.source = source
+        self.transform = transform
+        self.lrY = lrY
+        self.lrX = lrX
+        self.file = file
+        self.bicubic = bicubic
+        self.output = output
+        self.truth = truth
+    }
 }
 
 /// The `--worst N` part of `sr diagnose` (docs/lab.md, "Diagnose"): the loss of every patch of
