@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libpng-dev libopenblas-dev libhdf5-dev pkg-config
+APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest diagtest ctest-tsan bench-srprep bench-infer
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest diagtest ctest-tsan bench-srprep bench-infer mpitest
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -24,12 +24,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test-deps: what the host tests need beyond the build: valgrind (apt-get) and numpy, h5py, Pillow,
+## test-deps: what the host tests need beyond the build: valgrind, exiftool (apt-get) and numpy, h5py, Pillow,
 ## tensorboard, safetensors (pip), each installed only when missing
 PY_TEST_PACKAGES := numpy h5py pillow tensorboard safetensors
 test-deps: deps
 	@dpkg -s valgrind >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  echo "installing: valgrind"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
+	@# exiftool: reads back the metadata of JPEG outputs in Tests/cli/test_photos.py (docs/image-formats.md)
+	@dpkg -s libimage-exiftool-perl >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "installing: libimage-exiftool-perl"; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libimage-exiftool-perl; }
 	@python3 -c "import numpy, h5py, PIL, tensorboard, safetensors" 2>/dev/null || { echo "installing: $(PY_TEST_PACKAGES)"; \
 	  python3 -m pip install -q $(PY_TEST_PACKAGES); }
 
@@ -52,6 +55,7 @@ test: test-deps
 	$(MAKE) --no-print-directory ctest-asan
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory dasktest
+	$(MAKE) --no-print-directory mpitest
 
 ## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
 ## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
@@ -108,6 +112,8 @@ lib: deps
 	@for f in Models/dcscn-x2.safetensors Models/dcscn-x3.safetensors Models/dcscn-x4.safetensors; do \
 	  if [ -e "$$f" ] && [ "$$f" -nt Sources/CModels/models.c ]; then touch Sources/CModels/models.c; fi; done
 	$(SWIFT) build -c release --product srcore
+	@if ldd "$(RELEASE_BIN)/libsrcore.so" | grep -q libmpi; then \
+	  echo "libsrcore.so links MPI; only sr and srprep may (docs/scale-out.md)"; exit 1; fi
 
 ## install: include/srcore.h, libsrcore.so.0 (stripped: 40% smaller, and valgrind 3.19 cannot read
 ##          clang 21 DWARF 5), the libsrcore.so link and lib/pkgconfig/srcore.pc under PREFIX
@@ -196,5 +202,19 @@ dasktest: pyinstall
 	$(SWIFT) build -c release --product sr
 	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider examples/dask
 
+## mpitest: `mpirun -np 2 sr train` against one process with 2 threads (loss curves, weights), the
+## same job twice, the parameter-checksum guard, resume with another N, a killed rank then --resume (~1.5 min)
+mpitest: deps
+	$(SWIFT) build --product sr
+	$(SWIFT) build --product srprep
+	python3 Tests/mpi/test_mpi.py "$$($(SWIFT) build --show-bin-path)"
+
 clean:
 	rm -rf .build
+
+## bench-photos: a folder of 8 JPEG photos (~1.4 MP) at x2, `sr upscale` end to end against Pillow +
+## onnxruntime + Pillow with the same weights; median wall time and peak RSS side by side (docs/image-formats.md)
+bench-photos: deps
+	$(SWIFT) build -c release --product sr
+	@python3 -c "import onnx, onnxruntime, PIL, numpy" 2>/dev/null || $(PIP_INSTALL) onnx onnxruntime pillow numpy
+	python3 bench/photos_peer.py --sr "$(RELEASE_BIN)/sr"

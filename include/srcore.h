@@ -98,8 +98,8 @@ typedef struct sr_model sr_model;
 
 /**
  * Loads a model from an srcore weights file in the safetensors layout (`format="srcore.weights"`,
- * format_version 2.x, as written by `sr train`, `sr import-tf -o x.safetensors` and `sr convert`;
- * docs/weights.md). Every byte is checked by srcore's own parser, so a file from anywhere is safe to
+ * format_version 2.x, as written by `sr train`, `sr import-tf -o x.safetensors` and `sr convert`, or
+ * 3.x, written for models trained with a structural knob such as `--no-residual`; docs/weights.md). Every byte is checked by srcore's own parser, so a file from anywhere is safe to
  * load. Legacy HDF5 weights files are refused with SR_ERROR_UNSUPPORTED (convert them once with
  * `sr convert IN.h5 -o OUT.safetensors`). On success stores a new handle in *model (free it with
  * sr_model_free); on failure stores NULL. Errors: SR_ERROR_INVALID_ARGUMENT (NULL path or model),
@@ -306,12 +306,16 @@ void sr_options_init(sr_options *options);
 int sr_upscale(const sr_model *model, const sr_options *options, const sr_image *in, const sr_image *out);
 
 /**
- * Reads the PNG `in_path` (gray, gray+alpha, RGB, RGBA or palette; 8 or 16 bits), upscales it as
- * sr_upscale does and writes the PNG `out_path` (same channels and bit depth), through a temporary file
- * in the same folder renamed at the end. The file is byte for byte what `sr upscale in_path -o out_path`
- * writes (with `--compression` = options->png_compression when that is set). The image is streamed in
- * strips, so memory stays near the size of the input's planes whatever the output size.
- * Errors: SR_ERROR_INVALID_ARGUMENT, SR_ERROR_IO, SR_ERROR_FORMAT (not a readable PNG),
+ * Reads the image `in_path` (its format from its first bytes, never its name: PNG gray, gray+alpha,
+ * RGB, RGBA or palette, 8 or 16 bits; JPEG baseline or progressive, gray, YCbCr or CMYK/YCCK, turned
+ * upright by its EXIF orientation), upscales it as sr_upscale does and writes `out_path` in the format
+ * its extension names (.jpg/.jpeg/.jpe/.jfif: JPEG at quality 92 with the input's EXIF, orientation
+ * reset to 1, and ICC profile; anything else: PNG, same channels and bit depth), through a temporary
+ * file in the same folder renamed at the end (docs/image-formats.md). The file is byte for byte what
+ * `sr upscale in_path -o out_path` writes (with `--compression` = options->png_compression when that
+ * is set). The image is streamed in strips, so memory stays near the size of the input's planes
+ * whatever the output size. Errors: SR_ERROR_INVALID_ARGUMENT (also: alpha to a JPEG), SR_ERROR_IO,
+ * SR_ERROR_FORMAT (not a readable PNG/JPEG, or a truncated/corrupt one: the message names the file),
  * SR_ERROR_OUT_OF_MEMORY (also: the input exceeds options->max_pixels), SR_ERROR_CANCELLED. Thread-safe.
  */
 int sr_upscale_file(const sr_model *model, const sr_options *options, const char *in_path, const char *out_path);

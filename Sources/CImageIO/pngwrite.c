@@ -120,6 +120,11 @@ static int writer_start(srpng_writer *w, const srpng_write_params *p, char *msg,
         c.red = p->trns_red; c.green = p->trns_green; c.blue = p->trns_blue; c.gray = p->trns_gray;
         png_set_tRNS(w->png, w->info, NULL, 0, &c);
     }
+    if (p->icc && p->icc_size >= 132 && p->icc_size < 0x7fffffffu) {
+        /* A profile libpng finds inconsistent is a benign error: dropped with a warning, not a failure. */
+        png_set_benign_errors(w->png, 1);
+        png_set_iCCP(w->png, w->info, "ICC Profile", PNG_COMPRESSION_TYPE_BASE, p->icc, (png_uint_32)p->icc_size);
+    }
     png_write_info(w->png, w->info);
     if (p->bit_depth < 8) png_set_packing(w->png);
     if (p->bit_depth == 16 && SRPNG_LITTLE_ENDIAN) png_set_swap(w->png);

@@ -106,7 +106,7 @@ public func sr_upscale_file(_ model: OpaquePointer?, _ options: UnsafePointer<sr
         let input = String(cString: inPath), output = String(cString: outPath)
         guard !input.isEmpty else { throw invalid("in_path is empty") }
         guard !output.isEmpty else { throw invalid("out_path is empty") }
-        let header = try PNGCodec.readHeader(path: input, maxPixels: opts.maxPixels)
+        let header = try ImageReaders.orientedHeader(path: input, maxPixels: opts.maxPixels)
         _ = try outputSize(m, header.width, header.height, input)
         // The file path streams its output in strips: only the LR planes are held whole.
         let lrSamples = try Checked.mul(try Checked.mul(header.width, header.height, "\(input): pixel count"),

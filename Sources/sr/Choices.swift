@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRCore
 
 // The fixed-choice options of sr: parsed (and listed in --help) by swift-argument-parser.
 
@@ -10,6 +11,20 @@ enum ShippedScale: Int, CaseIterable, ExpressibleByArgument {
 /// `sr upscale --bit-depth`.
 enum OutputBitDepth: Int, CaseIterable, ExpressibleByArgument {
     case eight = 8, sixteen = 16
+}
+
+/// `sr upscale --format`.
+enum OutputFormatChoice: String, CaseIterable, ExpressibleByArgument {
+    case png, jpg, webp
+
+    /// The library's format (nil for formats this build cannot write).
+    var imageFormat: ImageFormat? {
+        switch self {
+        case .png: return .png
+        case .jpg: return .jpeg
+        case .webp: return nil
+        }
+    }
 }
 
 /// `sr train --schedule`.

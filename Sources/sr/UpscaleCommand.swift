@@ -1,6 +1,7 @@
 import ArgumentParser
 import SRCLI
 import SRCore
+import SRMPI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,7 @@ import Glibc
 struct UpscaleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upscale",
-        abstract: "Upscale PNG images (a file or a folder) with a DCSCN model.",
+        abstract: "Upscale PNG and JPEG images (a file or a folder) with a DCSCN model.",
         discussion: """
             Luma goes through the network; colour (Cb/Cr) and alpha are upscaled with the same bicubic \
             and the result is rounded and clipped. Gray stays gray, 16-bit stays 16-bit. Large images are \
@@ -29,10 +30,10 @@ struct UpscaleCommand: ParsableCommand {
             removed, the ones already finished stay).
             """)
 
-    @Argument(help: "Input PNG file or folder of PNGs.")
+    @Argument(help: "Input image (PNG or JPEG, recognised by its bytes) or folder of them.")
     var input: String
 
-    @Option(name: .shortAndLong, help: "Output PNG file, or folder (created if missing) for a folder input.")
+    @Option(name: .shortAndLong, help: "Output image file, or folder (created if missing) for a folder input.")
     var output: String
 
     @Option(help: "Weights file (srcore HDF5). Default: the shipped model for --scale.")
@@ -56,6 +57,15 @@ struct UpscaleCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "PNG compression level 0...9 (higher: smaller files, slower; 9 is several times slower than 3).")
     var compression: Int = 3
 
+    @Option(help: "Output format png|jpg|webp (default: from the output name's extension, else png).")
+    var format: OutputFormatChoice?
+
+    @Option(parsing: .unconditional, help: "JPEG quality 1...100.")
+    var quality: Int = 92
+
+    @Flag(help: "Write no metadata (EXIF, ICC profile) to the output.")
+    var stripMetadata = false
+
     @Option(parsing: .unconditional, help: "Largest input accepted, in pixels (width x height), checked from the PNG header; 0 = no limit.")
     var maxPixels: Int = PixelLimit.defaultMaxPixels
 
@@ -73,6 +83,8 @@ struct UpscaleCommand: ParsableCommand {
         try OptionCheck.require("--tile", tile, in: 1...65536)
         try OptionCheck.require("--threads", threads, in: 1...256)
         try OptionCheck.require("--compression", compression, in: 0...9)
+        try OptionCheck.require("--quality", quality, in: 1...100)
+        if format == .webp { throw ValidationError("--format webp: WebP is not supported in this build (PNG and JPEG are)") }
         try OptionCheck.require("--max-pixels", maxPixels, in: 0...Int.max)
         if skipExisting && force { throw ValidationError("--skip-existing and --force exclude each other") }
     }
@@ -85,12 +97,18 @@ struct UpscaleCommand: ParsableCommand {
         let cpus = max(1, min(256, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let options = UpscaleOptions(ensemble: ensemble, tileSize: tile, threads: threads ?? cpus)
         let upscaler = ColorUpscaler(upscaler: Upscaler(network: network), options: options, maxPixels: maxPixels)
-        let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force)
+        let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force,
+                                    suffixes: ImageFormat.allSuffixes, outputExtension: format?.rawValue)
         try Interrupt.check("nothing was written")
+        // Under mpirun every rank plans the same jobs, rank 0 creates the folder, each rank takes
+        // every size-th file (UpscaleCommand+MPI.swift); alone, `world` is one rank.
+        let world = Communicator.world
+        try world.barrier()
         let createdFolder = plan.folderToCreate
-        if let folder = createdFolder { try FileSystem.makeDirectory(folder) }
-        let jobs = plan.jobs
-        let progress = ProgressLine(total: jobs.count, enabled: !quiet)
+        if let folder = createdFolder, world.rank == 0 { try FileSystem.makeDirectory(folder) }
+        try world.barrier()
+        let jobs = world.share(plan.jobs)
+        let progress = ProgressLine(total: jobs.count, enabled: !quiet && world.rank == 0)
         var written = 0, skipped = 0
         var failures: [ExitStatus] = []
         for (i, job) in jobs.enumerated() {
@@ -102,8 +120,9 @@ struct UpscaleCommand: ParsableCommand {
             }
             progress.update(current: i + 1, progress: Double(i), name: job.input)
             do {
-                try upscaler.upscaleFile(input: job.input, output: job.output, bitDepth: bitDepth?.rawValue,
-                                         compressionLevel: compression) { done, total in
+                try upscaler.upscaleFile(input: job.input, output: job.output, format: format?.imageFormat,
+                                         bitDepth: bitDepth?.rawValue, compressionLevel: compression,
+                                         quality: quality, stripMetadata: stripMetadata) { done, total in
                     progress.update(current: i + 1, progress: Double(i) + Double(done) / Double(total), name: job.input)
                     return !Interrupt.requested
                 }
@@ -117,13 +136,14 @@ struct UpscaleCommand: ParsableCommand {
             }
         }
         progress.finish()
-        if written == 0, let folder = createdFolder { rmdir(folder) } // only if still empty
+        let totals = try world.sum([written, skipped, failures.count])
+        if totals[0] == 0, world.rank == 0, let folder = createdFolder { rmdir(folder) } // only if still empty
         if Interrupt.requested {
             throw SRError(.cancelled, "interrupted after \(written) of \(jobs.count) files; "
                           + "the unfinished output was removed")
         }
-        if jobs.count > 1 || !failures.isEmpty || skipped > 0 {
-            Console.error("\(written) upscaled, \(skipped) skipped, \(failures.count) failed\n")
+        if world.rank == 0 && (plan.jobs.count > 1 || totals[2] > 0 || totals[1] > 0) {
+            Console.error("\(totals[0]) upscaled, \(totals[1]) skipped, \(totals[2]) failed\n")
         }
         if let first = failures.first {
             throw ExitCode(failures.allSatisfy { $0 == first } ? first.rawValue : ExitStatus.failure.rawValue)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SRCLI
 import SRCore
+import SRMPI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,6 +55,7 @@ struct BuildCommand: ParsableCommand {
     }
 
     func run() throws {
+        if Communicator.world.size > 1 && !Self.buildingRankShard { return try buildOnRanks(Communicator.world) }
         // Building cannot stop between images, so the handler itself removes the temporary file
         // and exits 130: the output is only ever renamed into place whole.
         Interrupt.install(.immediate, tool: "srprep")
@@ -71,6 +73,10 @@ struct BuildCommand: ParsableCommand {
         options.threads = threads ?? max(1, min(256, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         options.maxPixels = maxPixels
         let files = try PatchSetBuilder.listFiles(in: input)
+        if let jpeg = files.first(where: { (try? ImageFormat.detect(path: $0)) == .jpeg }) {
+            Console.error("srprep: warning: \(jpeg) (and maybe others) is a JPEG: its compression artefacts become "
+                          + "part of the training truth (docs/image-formats.md)\n")
+        }
         let progressLine = ProgressLine(quiet: quiet, start: start)
         let report = try PatchSetBuilder.build(files: files, output: output, options: options) { progressLine.show($0) }
         progressLine.finish()

@@ -13,7 +13,7 @@ import Glibc
 package enum FuzzTargets {
     /// The harnesses, by the name of their folder under Tests/fuzz.
     package static var all: [(name: String, run: (UnsafeRawBufferPointer) -> Void)] {
-        [("png", png), ("weights", weights), ("weights-hdf5", weightsHDF5), ("tfbundle", tfBundle), ("json", json)]
+        [("png", png), ("jpeg", jpeg), ("exif", exif), ("weights", weights), ("weights-hdf5", weightsHDF5), ("tfbundle", tfBundle), ("json", json)]
     }
 
     /// The pixel limit the PNG harness decodes with: 4 Mpx (64 MiB of RGBA float planes), so every
@@ -178,6 +178,57 @@ package enum FuzzTargets {
         var p: DCSCNParameters?
         _ = refuses(nil) { p = try WeightsFile.decodeSafeTensors(st) }
         if let p { runTiny(p) }
+    }
+
+    // MARK: - JPEG and EXIF (docs/image-formats.md)
+
+    /// JPEG: the streaming reader as `ColorUpscaler.upscaleFile` runs it (chunks of 1...5 rows into LR
+    /// planes, then the EXIF orientation), the whole-image read of a file (`ImageReaders.read`, which
+    /// must agree in size), and for small images a JPEG re-encode that must decode again.
+    package static func jpeg(_ data: UnsafeRawBufferPointer) {
+        let bytes = Array(data)
+        let name = "fuzz.jpg"
+        var size: (Int, Int, Int)?
+        _ = refuses(name) {
+            let reader = try JPEGReader(bytes: bytes, name: name, maxPixels: maxPixels)
+            let h = reader.header
+            precondition(h.channels == 1 || h.channels == 3, "JPEG reader gave \(h.channels) channels")
+            let colour = ColorUpscaler(scale: 2, halo: 1, maxPixels: maxPixels) { _, bicubic in bicubic }
+            var planes = try colour.readPlanes(reader, name: name, chunkRows: 1 + bytes.count % 5)
+            planes.orient(ExifOrientation.dihedral(reader.metadata.orientation))
+            size = (planes.width, planes.height, planes.channels)
+            if h.width * h.height <= 4096 {
+                let out = scratchFile("jpeg-out.jpg")
+                defer { unlink(out) }
+                let w = try JPEGRowWriter(path: out, width: h.width, height: h.height, channels: h.channels,
+                                          quality: 50, metadata: reader.metadata)
+                try w.append(Image(width: h.width, height: h.height, channels: h.channels))
+                try w.finish()
+                let back = try ImageReaders.read(path: out, maxPixels: maxPixels)
+                precondition(back.width * back.height == h.width * h.height, "re-encoded JPEG changed size")
+            }
+        }
+        let path = scratchFile("jpeg-in")
+        guard write(bytes, to: path) else { return }
+        defer { unlink(path) }
+        _ = refuses(path) {
+            let img = try ImageReaders.read(path: path, maxPixels: maxPixels)
+            if let size {
+                precondition(img.width == size.0 && img.height == size.1 && img.channels == size.2,
+                             "file and memory JPEG decodes differ")
+            }
+        }
+    }
+
+    /// EXIF: the orientation parser never traps, reads 1...8, and resetting it yields orientation 1
+    /// without changing the block's length.
+    package static func exif(_ data: UnsafeRawBufferPointer) {
+        let bytes = Array(data)
+        let o = ExifOrientation.read(bytes)
+        precondition((1...8).contains(o), "orientation \(o) out of range")
+        let reset = ExifOrientation.reset(bytes)
+        precondition(reset.count == bytes.count && ExifOrientation.read(reset) == 1, "reset orientation is not 1")
+        precondition((0..<8).contains(ExifOrientation.dihedral(o)))
     }
 
     // MARK: - helpers

@@ -56,7 +56,7 @@ EOF
 )
 OBJECTS+=("$BIN"/CImageIO.build/*.o "$BIN"/CKernels.build/*.o)
 # shellcheck disable=SC2207
-LIBS=($(pkg-config --libs libpng hdf5 openblas))
+LIBS=($(pkg-config --libs libpng libjpeg hdf5 openblas))
 SWIFTC=(swiftc -O -g -sanitize=fuzzer,address -I "$BIN/Modules" "${FLAGS[@]}")
 
 # True when $1 is missing or older than any of the other arguments.

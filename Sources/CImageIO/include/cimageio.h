@@ -15,6 +15,7 @@
 
 #include "resample.h"
 #include "metrics.h"
+#include "jpegio.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,6 +70,8 @@ typedef struct srpng_write_params {
     int trns_count;
     int has_trns_color;         /**< gray/RGB transparent colour (color_type 0/2) */
     uint16_t trns_red, trns_green, trns_blue, trns_gray;
+    const uint8_t *icc;         /**< ICC profile written as iCCP, or NULL (one libpng rejects is left out) */
+    size_t icc_size;
 } srpng_write_params;
 
 typedef struct srpng_writer srpng_writer;

@@ -58,14 +58,14 @@ public enum Evaluator {
         return EvalReport(model: model, scale: s, dataset: dataset, ensemble: ensemble, images: results)
     }
 
-    /// Loads and prepares every PNG of `folder` (sorted) for evaluation at `scale`; an image over
+    /// Loads and prepares every image (PNG, JPEG) of `folder` (sorted) for evaluation at `scale`; an image over
     /// `maxPixels` (0 = no limit) is refused from its header.
     public static func prepare(folder: String, scale: Int,
                                maxPixels: Int = PixelLimit.defaultMaxPixels) throws -> [EvalSample] {
-        let names = try FileSystem.listFiles(folder, suffixes: [".png"]) // regular *.png files, byte-sorted
-        guard !names.isEmpty else { throw SRError(.io, "\(folder): no .png files to evaluate") }
+        let names = try FileSystem.listFiles(folder, suffixes: ImageFormat.allSuffixes) // byte-sorted
+        guard !names.isEmpty else { throw SRError(.io, "\(folder): no .png/.jpg files to evaluate") }
         return try names.map {
-            try prepare(image: PNGCodec.read(path: folder + "/" + $0, maxPixels: maxPixels).image, name: $0, scale: scale)
+            try prepare(image: ImageReaders.read(path: folder + "/" + $0, maxPixels: maxPixels).image, name: $0, scale: scale)
         }
     }
 
@@ -96,7 +96,7 @@ public enum Evaluator {
     }
 
     /// The last path component of a folder ("…/eval/set5/" → "set5").
-    static func datasetName(_ folder: String) -> String {
+    public static func datasetName(_ folder: String) -> String {
         folder.split(separator: "/").last.map(String.init) ?? folder
     }
 }

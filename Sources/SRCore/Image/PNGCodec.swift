@@ -80,7 +80,7 @@ package final class PNGMessage {
 /// Row-streaming PNG decoder (internal; `PNGCodec` and `PNGRowReader` use it).
 package final class PNGReader {
     private var handle: OpaquePointer?
-    let name: String
+    package let name: String
     package let header: PNGHeader
     private let message = PNGMessage()
     private(set) var nextRow = 0

@@ -31,8 +31,9 @@ public final class PNGRowWriter {
     /// - Parameters:
     ///   - bitDepth: 8 or 16; samples (0...255 scale) are rounded half to even and clipped.
     ///   - compressionLevel: zlib level 0...9, or -1 for libpng's default.
+    ///   - icc: an ICC profile to write as iCCP (docs/image-formats.md), or nil.
     public init(path: String, width: Int, height: Int, channels: Int, bitDepth: Int = 8,
-                compressionLevel: Int = -1) throws {
+                compressionLevel: Int = -1, icc: [UInt8]? = nil) throws {
         self.path = path
         self.width = width
         self.height = height
@@ -40,7 +41,7 @@ public final class PNGRowWriter {
         self.bitDepth = bitDepth
         target = try AtomicFile(path: path)
         core = try PNGWriterCore(path: target.temporaryPath, name: path, width: width, height: height, channels: channels,
-                                 bitDepth: bitDepth, compressionLevel: compressionLevel)
+                                 bitDepth: bitDepth, compressionLevel: compressionLevel, icc: icc)
     }
 
     deinit { cancel() }
@@ -91,7 +92,7 @@ final class PNGWriterCore {
 
     /// `path == nil` encodes to memory.
     init(path: String?, name: String, width: Int, height: Int, channels: Int, bitDepth: Int,
-         compressionLevel: Int) throws {
+         compressionLevel: Int, icc: [UInt8]? = nil) throws {
         self.name = name
         self.width = width
         self.height = height
@@ -115,10 +116,12 @@ final class PNGWriterCore {
         p.compression_level = Int32(max(-1, min(9, compressionLevel)))
         var h: OpaquePointer?
         let rc: Int32
-        if let path {
-            rc = srpng_writer_open_file(path, &p, &h, message.buffer, PNGMessage.capacity)
-        } else {
-            rc = srpng_writer_open_memory(&p, &h, message.buffer, PNGMessage.capacity)
+        let profile = icc ?? []
+        rc = profile.withUnsafeBufferPointer { icc in
+            p.icc = icc.baseAddress
+            p.icc_size = icc.count
+            if let path { return srpng_writer_open_file(path, &p, &h, message.buffer, PNGMessage.capacity) }
+            return srpng_writer_open_memory(&p, &h, message.buffer, PNGMessage.capacity)
         }
         if rc != 0 { throw message.error(rc, name) }
         handle = h

@@ -52,6 +52,14 @@ package struct ColorPlanes {
         }
     }
 
+    /// Applies `Dihedral` transform `id` to every plane (the EXIF orientation of a decoded photo).
+    package mutating func orient(_ id: Int) {
+        guard id != 0 else { return }
+        luma = Dihedral.apply(id, to: luma)
+        chroma = chroma.map { Dihedral.apply(id, to: $0) }
+        alpha = alpha.map { Dihedral.apply(id, to: $0) }
+    }
+
     /// Recombines HR strips into the output layout: gray (+alpha) as is; Y/Cb/Cr -> RGB (+alpha).
     /// Values are not clipped here (the PNG writer rounds and clips).
     static func combine(luma: Image, chroma: Image?, alpha: Image?) -> Image {

@@ -66,32 +66,45 @@ public struct ColorUpscaler {
         return PNGImage(image: out, bitDepth: png.bitDepth)
     }
 
-    /// Upscales the PNG file `input` into the PNG file `output`, streaming: the input is decoded in
-    /// row chunks straight into LR planes and the output is written strip by strip (atomically:
-    /// a temporary file renamed at the end). Returns the output size. An input over `maxPixels`
-    /// is refused from its header; the LR planes are not zero-filled, so a truncated input costs
-    /// the rows it held, not its declared size.
+    /// Upscales the image file `input` (PNG or JPEG, recognised by its signature) into `output`,
+    /// streaming: the input is decoded in row chunks straight into LR planes (turned upright by its
+    /// EXIF orientation) and the output is written strip by strip (atomically: a temporary file
+    /// renamed at the end). Returns the output size. An input over `maxPixels` is refused from its
+    /// header; the LR planes are not zero-filled, so a truncated input costs the rows it held.
     /// - Parameters:
-    ///   - bitDepth: 8 or 16; nil keeps the input's.
+    ///   - format: the output format; nil: from `output`'s extension, else PNG.
+    ///   - bitDepth: 8 or 16 (PNG); nil keeps the input's.
     ///   - compressionLevel: zlib level 0...9 (-1: libpng's default, 6). Level 6 spends more time in
     ///     zlib than the c-DCSCN network on large images; 1...3 are several times faster, a bit larger.
+    ///   - quality: JPEG quality 1...100.
+    ///   - stripMetadata: write no EXIF/ICC (docs/image-formats.md).
     @discardableResult
-    public func upscaleFile(input: String, output: String, bitDepth: Int? = nil, compressionLevel: Int = -1,
+    public func upscaleFile(input: String, output: String, format: ImageFormat? = nil, bitDepth: Int? = nil,
+                            compressionLevel: Int = -1, quality: Int = 92, stripMetadata: Bool = false,
                             progress: Progress? = nil) throws -> (width: Int, height: Int) {
-        let reader = try PNGReader(path: input, maxPixels: maxPixels)
+        let reader = try ImageReaders.open(path: input, maxPixels: maxPixels)
         let h = reader.header
-        let planes = try readPlanes(reader, name: input)
-        let writer = try PNGRowWriter(path: output, width: h.width * scale, height: h.height * scale,
-                                      channels: h.channels, bitDepth: bitDepth ?? h.bitDepth,
-                                      compressionLevel: compressionLevel)
+        var planes = try readPlanes(reader, name: input)
+        planes.orient(ExifOrientation.dihedral(reader.metadata.orientation))
+        let ow = planes.width * scale, oh = planes.height * scale
+        let writer: any ImageRowSink
+        switch format ?? ImageFormat.fromExtension(output) ?? .png {
+        case .png:
+            writer = try PNGRowWriter(path: output, width: ow, height: oh, channels: h.channels,
+                                      bitDepth: bitDepth ?? h.bitDepth, compressionLevel: compressionLevel,
+                                      icc: stripMetadata ? nil : reader.metadata.icc)
+        case .jpeg:
+            writer = try JPEGRowWriter(path: output, width: ow, height: oh, channels: h.channels, quality: quality,
+                                       metadata: stripMetadata ? ImageMetadata() : reader.metadata)
+        }
         try run(planes, progress: progress) { try writer.append($0) }
         try writer.finish()
-        return (h.width * scale, h.height * scale)
+        return (ow, oh)
     }
 
     /// The input side of `upscaleFile`: decodes the reader's rows in chunks of about 8 MiB (or
     /// `chunkRows`) straight into LR planes (the fuzz harness runs it on arbitrary bytes).
-    package func readPlanes(_ reader: PNGReader, name: String, chunkRows: Int? = nil) throws -> ColorPlanes {
+    package func readPlanes(_ reader: any ImageRowReader, name: String, chunkRows: Int? = nil) throws -> ColorPlanes {
         let h = reader.header
         try checkInput(h.width, h.height, h.channels, name: name)
         var planes = ColorPlanes(width: h.width, height: h.height, channels: h.channels)

@@ -30,8 +30,10 @@ public struct UpscaleJobs: Equatable, Sendable {
     ///   byte order, into the folder OUT (to be created if missing: `folderToCreate`), keeping names.
     /// - An existing output is an error (`.alreadyExists`) unless `force` (overwrite) or
     ///   `skipExisting` (job marked `skip`).
+    /// - `outputExtension` (e.g. "jpg"), when given, replaces the extension of names made here
+    ///   (folder inputs and `OUT/<name>`).
     public init(input: String, output: String, skipExisting: Bool, force: Bool,
-                suffixes: [String] = [".png"]) throws {
+                suffixes: [String] = [".png"], outputExtension: String? = nil) throws {
         jobs = []
         folderToCreate = nil
         if FileSystem.isDirectory(input) {
@@ -43,11 +45,14 @@ public struct UpscaleJobs: Equatable, Sendable {
                 throw SRError(.invalidArgument, "no \(suffixes.joined(separator: "/")) files in this folder", path: input)
             }
             if !FileSystem.exists(output) { folderToCreate = output }
-            jobs = names.map { Job(input: FileSystem.join(input, $0), output: FileSystem.join(output, $0), skip: false) }
+            jobs = names.map {
+                Job(input: FileSystem.join(input, $0), output: FileSystem.join(output, renamed($0, outputExtension)),
+                    skip: false)
+            }
         } else {
             guard FileSystem.exists(input) else { throw SRError(.io, "no such file or folder", path: input) }
             let out = FileSystem.isDirectory(output) || output.hasSuffix("/")
-                ? FileSystem.join(output, FileSystem.baseName(input)) : output
+                ? FileSystem.join(output, renamed(FileSystem.baseName(input), outputExtension)) : output
             jobs = [Job(input: input, output: out, skip: false)]
         }
         for i in jobs.indices where FileSystem.exists(jobs[i].output) {
@@ -60,4 +65,11 @@ public struct UpscaleJobs: Equatable, Sendable {
             }
         }
     }
+}
+
+/// `name` with its extension replaced by `ext` (nil: unchanged).
+private func renamed(_ name: String, _ ext: String?) -> String {
+    guard let ext else { return name }
+    let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+    return stem + "." + ext
 }

@@ -1,0 +1,226 @@
+"""JPEG photos through `sr upscale`, as a user meets them (docs/image-formats.md).
+
+The truth is Pillow: each JPEG of a varied set (baseline, progressive, gray, CMYK, restart
+intervals, EXIF orientations 1-8, with and without an ICC profile) is decoded and turned upright by
+Pillow (`ImageOps.exif_transpose`), saved as PNG and upscaled by `sr upscale`; the JPEG itself must
+upscale to the same picture, within libjpeg's IDCT rounding (both decoders are libjpeg-turbo with
+the integer IDCT, so the luma the network sees differs by at most a unit). Metadata is read back
+with Pillow and, when installed, exiftool. Damaged files must fail with the file named and no output.
+"""
+import io
+import os
+import shutil
+import subprocess
+import unittest
+
+from support import DATA, OK, CLITestCase, run
+
+try:
+    import numpy as np
+    from PIL import Image, ImageCms, ImageOps
+except ImportError:  # pragma: no cover - make test-deps installs them
+    Image = None
+
+ORIENTATION = 274
+MAKE = 271
+
+
+def photo(width=61, height=43, seed=0):
+    """A smooth, photo-like RGB picture (gradients plus a little noise), not symmetric."""
+    rng = np.random.RandomState(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    r = 128 + 100 * np.sin(x / 7.0 + seed)
+    g = 128 + 90 * np.cos(y / 5.0) * np.sin(x / 11.0)
+    b = 40 + 3 * x + 2 * y
+    a = np.stack([r, g, b], -1) + rng.normal(0, 6, (height, width, 3))
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+
+
+def exif_bytes(orientation):
+    e = Image.Exif()
+    e[ORIENTATION] = orientation
+    e[MAKE] = "srcore-test"
+    return e.tobytes()
+
+
+def srgb_icc():
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+@unittest.skipIf(Image is None, "needs numpy and Pillow (make test-deps)")
+class PhotoTest(CLITestCase):
+    def save(self, name, im, **kw):
+        p = self.path(name)
+        im.save(p, "JPEG", **kw)
+        return p
+
+    def upscale(self, src, dst, *extra, status=OK):
+        p = run("sr", "upscale", src, "-o", dst, "--scale", "2", *extra)
+        self.assertExit(p, status)
+        return p
+
+    def truth_via_png(self, jpeg):
+        """sr upscale of Pillow's upright decode of `jpeg`, saved losslessly."""
+        with Image.open(jpeg) as im:
+            up = ImageOps.exif_transpose(im)
+            up = up.convert("RGB") if up.mode == "CMYK" else up
+            png = jpeg + ".pillow.png"
+            up.save(png)
+        out = png + "-x2.png"
+        self.upscale(png, out)
+        with Image.open(out) as o:
+            return np.asarray(o).astype(np.int32)
+
+    def assertMatchesPillow(self, jpeg, tolerance=2):
+        out = jpeg + "-x2.png"
+        self.upscale(jpeg, out)
+        truth = self.truth_via_png(jpeg)
+        with Image.open(out) as o:
+            got = np.asarray(o).astype(np.int32)
+        self.assertEqual(got.shape, truth.shape, f"{jpeg}: size/orientation differs from Pillow's upright decode")
+        diff = np.abs(got - truth)
+        self.assertLessEqual(int(diff.max()), tolerance, f"{jpeg}: max difference {diff.max()}")
+        self.assertLess(float(diff.mean()), 0.25, f"{jpeg}: mean difference {diff.mean()}")
+        return got
+
+    def test_varied_set_matches_pillow(self):
+        base = photo()
+        cases = {
+            "baseline.jpg": (base, {"quality": 90}),
+            "progressive.jpg": (base, {"quality": 85, "progressive": True}),
+            "gray.jpg": (base.convert("L"), {"quality": 90}),
+            "cmyk.jpg": (base.convert("CMYK"), {"quality": 95}),
+            "restart.jpg": (base, {"quality": 90, "restart_marker_blocks": 1}),
+            "icc.jpg": (base, {"quality": 90, "icc_profile": srgb_icc()}),
+            "q444.jpg": (base, {"quality": 92, "subsampling": 0}),
+        }
+        for name, (im, kw) in cases.items():
+            with self.subTest(name):
+                p = self.save(name, im, **kw)
+                if name == "restart.jpg":
+                    with open(p, "rb") as f:
+                        self.assertIn(b"\xff\xdd", f.read(), "Pillow wrote no restart interval")
+                self.assertMatchesPillow(p)
+
+    def test_orientations_1_to_8(self):
+        base = photo(53, 37, seed=3)
+        for o in range(1, 9):
+            with self.subTest(orientation=o):
+                p = self.save(f"o{o}.jpg", base, quality=92, exif=exif_bytes(o))
+                got = self.assertMatchesPillow(p)
+                upright = (37, 53) if o <= 4 else (53, 37)
+                self.assertEqual(got.shape[:2], (2 * upright[0], 2 * upright[1]))
+
+    def test_format_from_signature_not_name(self):
+        p = self.save("really-a-jpeg.png", photo(), quality=90)
+        self.assertMatchesPillow(p)
+        png = self.path("really-a-png.jpg")
+        photo().save(png, "PNG")
+        out = self.path("out.png")
+        self.upscale(png, out)
+        with Image.open(out) as o:
+            self.assertEqual(o.size, (122, 86))
+
+    def test_jpeg_output_keeps_icc_and_exif_with_orientation_reset(self):
+        icc = srgb_icc()
+        p = self.save("in.jpg", photo(), quality=90, exif=exif_bytes(6), icc_profile=icc)
+        out = self.path("out.jpg")
+        self.upscale(p, out)
+        with Image.open(out) as o:
+            self.assertEqual(o.format, "JPEG")
+            self.assertEqual(o.size, (86, 122))  # upright: 43x61 stored sideways
+            self.assertEqual(o.info.get("icc_profile"), icc)
+            e = o.getexif()
+            self.assertEqual(e.get(ORIENTATION), 1)
+            self.assertEqual(e.get(MAKE), "srcore-test")
+        if shutil.which("exiftool"):
+            tags = subprocess.run(["exiftool", "-s", "-s", "-s", "-n", "-Orientation", "-Make", "-ProfileDescription",
+                                   out], capture_output=True, text=True, check=True).stdout.split("\n")
+            self.assertEqual(tags[0], "1")
+            self.assertEqual(tags[1], "srcore-test")
+            self.assertIn("sRGB", tags[2])
+
+    def test_png_output_carries_the_icc_profile(self):
+        icc = srgb_icc()
+        p = self.save("in.jpg", photo(), quality=90, icc_profile=icc)
+        out = self.path("out.png")
+        self.upscale(p, out)
+        with Image.open(out) as o:
+            self.assertEqual(o.format, "PNG")
+            self.assertEqual(o.info.get("icc_profile"), icc)
+        stripped = self.path("stripped.png")
+        self.upscale(p, stripped, "--strip-metadata")
+        with Image.open(stripped) as o:
+            self.assertIsNone(o.info.get("icc_profile"))
+
+    def test_large_icc_profile_spans_app2_segments(self):
+        # A profile over one APP2 segment (65519 bytes) is split by Pillow and must come back whole.
+        icc = srgb_icc()
+        big = icc + bytes((i * 7) & 0xFF for i in range(150000))
+        p = self.save("bigicc.jpg", photo(), quality=90, icc_profile=big)
+        out = self.path("out.jpg")
+        self.upscale(p, out)
+        with Image.open(out) as o:
+            self.assertEqual(o.info.get("icc_profile"), big)
+
+    def test_strip_metadata(self):
+        p = self.save("in.jpg", photo(), quality=90, exif=exif_bytes(3), icc_profile=srgb_icc())
+        out = self.path("out.jpg")
+        self.upscale(p, out, "--strip-metadata")
+        with Image.open(out) as o:
+            self.assertIsNone(o.info.get("icc_profile"))
+            self.assertEqual(dict(o.getexif()), {})
+
+    def test_format_and_quality_options(self):
+        p = self.save("in.jpg", photo(), quality=90)
+        sizes = {}
+        for q in (30, 95):
+            out = self.path(f"q{q}.out")
+            self.upscale(p, out, "--format", "jpg", "--quality", str(q))
+            with Image.open(out) as o:
+                self.assertEqual(o.format, "JPEG")
+            sizes[q] = os.path.getsize(out)
+        self.assertLess(sizes[30], sizes[95])
+        bad = run("sr", "upscale", p, "-o", self.path("x.jpg"), "--quality", "0")
+        self.assertNotEqual(bad.returncode, OK)
+
+    def test_folder_takes_every_supported_image(self):
+        d = self.path("in")
+        os.mkdir(d)
+        photo().save(os.path.join(d, "a.png"))
+        photo(seed=1).save(os.path.join(d, "b.jpg"), quality=90)
+        photo(seed=2).save(os.path.join(d, "c.JPEG"), quality=90)
+        with open(os.path.join(d, "notes.txt"), "w") as f:
+            f.write("not an image")
+        out = self.path("out")
+        self.upscale(d, out)
+        self.assertEqual(sorted(os.listdir(out)), ["a.png", "b.jpg", "c.JPEG"])
+        for n in os.listdir(out):
+            with Image.open(os.path.join(out, n)) as o:
+                self.assertEqual(o.size, (122, 86))
+
+    def test_damaged_files_fail_cleanly(self):
+        good = self.save("good.jpg", photo(120, 90), quality=90)
+        with open(good, "rb") as f:
+            data = f.read()
+        cases = {
+            "truncated.jpg": data[: len(data) * 6 // 10],
+            "header-only.jpg": data[:200],
+            "signature-only.jpg": data[:3],
+            "bad-marker.jpg": data[: len(data) // 2] + b"\xff\xd3" + data[len(data) // 2 + 2:],
+        }
+        for name, blob in cases.items():
+            with self.subTest(name):
+                src = self.path(name)
+                with open(src, "wb") as f:
+                    f.write(blob)
+                for ext in ("png", "jpg"):
+                    out = self.path(f"{name}.{ext}")
+                    p = run("sr", "upscale", src, "-o", out, "--scale", "2")
+                    self.assertExit(p, DATA, stderr_has=src)
+                    self.assertFalse(os.path.exists(out), "a damaged input left an output")
+                    self.assertNoTemporaries(self.dir)
+
+
+if __name__ == "__main__":
+    unittest.main()
