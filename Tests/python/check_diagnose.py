@@ -2,7 +2,8 @@
 """Checks `sr diagnose` (docs/lab.md, "Diagnose") against independent recomputations:
 
 1. the activation statistics of --json are recomputed with numpy from the raw tensors that
-   --dump-activations writes (min, max, mean, std, fraction negative, dead channels), and the dumped
+   --dump-activations writes (min, max, mean, std, fraction negative, dead channels); two CNN1
+   channels made constant by hand (zero kernel, a bias) are reported dead; and the dumped
    inputs against numpy/Pillow (HR luma by the BT.601 formula, Pillow's float bicubic LR and upscale,
    output = R-CNN1 + bicubic);
 2. every error-map PNG pixel equals the documented hot ramp of |clip(SR) - HR| / scale_max;
@@ -69,6 +70,30 @@ for layer in report["layers"]:
     dead = [c for c in range(flat.shape[1]) if (flat[:, c] <= 0).all() or flat[:, c].min() == flat[:, c].max()]
     assert layer["dead_channels"] == dead, (layer["name"], layer["dead_channels"], dead)
     assert re.search(rf"^{re.escape(layer['name'])}\s+{flat.shape[1]}\s", r.stdout, re.M), r.stdout
+
+# 1b. a handmade dead channel: CNN1 channels 5 and 7 of the shipped model get a zero kernel and a bias of
+# +2.5 / -1, so their outputs are constant (2.5, and PReLU(-1)) on every pixel: both must be reported dead
+import struct
+model = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Models", "dcscn-x2.safetensors")
+blob = bytearray(open(model, "rb").read())
+hlen = struct.unpack("<Q", blob[:8])[0]
+header = json.loads(blob[8:8 + hlen])
+def view(name):
+    a, b = header[name]["data_offsets"]
+    return np.frombuffer(blob, np.float32, (b - a) // 4, 8 + hlen + a).reshape(header[name]["shape"])
+kern, bias = view("CNN1/kernel").copy(), view("CNN1/bias").copy()
+kern[..., 5] = 0; kern[..., 7] = 0; bias[5] = 2.5; bias[7] = -1
+for name, arr in (("CNN1/kernel", kern), ("CNN1/bias", bias)):
+    a, b = header[name]["data_offsets"]
+    blob[8 + hlen + a:8 + hlen + b] = arr.astype("<f4").tobytes()
+hand = os.path.join(tmp, "dead.safetensors")
+open(hand, "wb").write(bytes(blob))
+js2 = os.path.join(tmp, "dead.json")
+run("--model", hand, "--images", imgdir, "--json", js2)
+cnn1 = json.load(open(js2))["layers"][0]
+assert cnn1["name"] == "CNN1" and {5, 7} <= set(cnn1["dead_channels"]), cnn1
+assert set(cnn1["dead_channels"]) - {5, 7} == set(report["layers"][0]["dead_channels"]), (cnn1, report["layers"][0])
+assert cnn1["max"] >= 2.5, cnn1
 
 for i, name in enumerate(sorted(os.listdir(imgdir))):
     rgb = np.asarray(Image.open(os.path.join(imgdir, name)), dtype=np.float64)
