@@ -10,7 +10,8 @@
 3. on a patch set built by srprep where one HR patch is replaced by noise, that patch ranks first,
    its origin/file/transform/position match /origin and /sources read with h5py, and its contact
    sheet tiles hold its HR patch and Pillow's bicubic upscale of its LR patch;
-4. bad invocations exit non-zero naming the problem.
+4. a model trained with --activation relu has no negative values in its activated layers;
+5. bad invocations exit non-zero naming the problem.
 
 usage: python3 Tests/python/check_diagnose.py [path/to/bin]   (default: .build/debug; needs sr and srprep)
 """
@@ -166,6 +167,19 @@ assert np.abs(tile(2) - np.rint(np.clip(hr_k * 255, 0, 255))).max() <= 1, "HR ti
 bic_k = np.asarray(Image.fromarray(lr_k * 255, "F").resize((side, side), Image.BICUBIC), dtype=np.float64)
 assert np.abs(tile(0) - np.rint(np.clip(bic_k, 0, 255))).max() <= 1, "bicubic tile"
 assert sheet.shape == (gap + side + gap, gap + 3 * (3 * side + 2 * tgap + gap)), sheet.shape
+
+# 3b. a ReLU model (sr train --activation relu, a few steps): the activated layers are never negative
+run_dir = os.path.join(tmp, "relu")
+t = subprocess.run([sr, "train", "--data", setp, "--run-dir", run_dir, "--activation", "relu", "--steps", "6", "--batch", "4",
+                    "--schedule", "constant", "--lr", "0.001", "--layers", "3", "--filters", "8", "--min-filters", "4",
+                    "--nin-a", "6", "--nin-b", "4", "--no-tensorboard", "--threads", "1", "--log-every", "3"],
+                   capture_output=True, text=True, timeout=300)
+assert t.returncode == 0, t.stdout + t.stderr
+js3 = os.path.join(tmp, "relu.json")
+run("--model", os.path.join(run_dir, "model.safetensors"), "--images", imgdir, "--json", js3)
+for l in json.load(open(js3))["layers"]:
+    if l["name"].startswith("CNN") or l["name"] in ("A1", "B1", "B2"):
+        assert l["fraction_negative"] == 0 and l["min"] >= 0, l
 
 # 4. bad invocations
 r = run(ok=False)
