@@ -168,7 +168,7 @@ bic_k = np.asarray(Image.fromarray(lr_k * 255, "F").resize((side, side), Image.B
 assert np.abs(tile(0) - np.rint(np.clip(bic_k, 0, 255))).max() <= 1, "bicubic tile"
 assert sheet.shape == (gap + side + gap, gap + 3 * (3 * side + 2 * tgap + gap)), sheet.shape
 
-# 3b. a ReLU model (sr train --activation relu, a few steps): the activated layers are never negative
+# 4. a ReLU model (sr train --activation relu, a few steps): the activated layers are never negative
 run_dir = os.path.join(tmp, "relu")
 t = subprocess.run([sr, "train", "--data", setp, "--run-dir", run_dir, "--activation", "relu", "--steps", "6", "--batch", "4",
                     "--schedule", "constant", "--lr", "0.001", "--layers", "3", "--filters", "8", "--min-filters", "4",
@@ -181,7 +181,7 @@ for l in json.load(open(js3))["layers"]:
     if l["name"].startswith("CNN") or l["name"] in ("A1", "B1", "B2"):
         assert l["fraction_negative"] == 0 and l["min"] >= 0, l
 
-# 4. bad invocations
+# 5. bad invocations
 r = run(ok=False)
 assert r.returncode != 0 and "--images" in r.stderr, r.stderr
 r = run("--images", os.path.join(tmp, "missing"), ok=False)
