@@ -9,7 +9,8 @@
 2. every error-map PNG pixel equals the documented hot ramp of |clip(SR) - HR| / scale_max;
 3. on a patch set built by srprep where one HR patch is replaced by noise, that patch ranks first,
    its origin/file/transform/position match /origin and /sources read with h5py, and its contact
-   sheet tiles hold its HR patch and Pillow's bicubic upscale of its LR patch;
+   sheet tiles hold its HR patch and Pillow's bicubic upscale of its LR patch; a NaN LR sample ranks
+   its patch first with loss inf;
 4. a model trained with --activation relu has no negative values in its activated layers;
 5. bad invocations exit non-zero naming the problem.
 
@@ -167,6 +168,21 @@ assert np.abs(tile(2) - np.rint(np.clip(hr_k * 255, 0, 255))).max() <= 1, "HR ti
 bic_k = np.asarray(Image.fromarray(lr_k * 255, "F").resize((side, side), Image.BICUBIC), dtype=np.float64)
 assert np.abs(tile(0) - np.rint(np.clip(bic_k, 0, 255))).max() <= 1, "bicubic tile"
 assert sheet.shape == (gap + side + gap, gap + 3 * (3 * side + 2 * tgap + gap)), sheet.shape
+
+# 3b. a patch with a NaN sample (which sr train refuses) ranks first with loss inf, and the sheet is still written
+import shutil
+nanset = os.path.join(tmp, "nan.h5")
+shutil.copy(setp, nanset)
+with h5py.File(nanset, "r+") as f:
+    j = n // 2
+    row = f["lr"][j]
+    row[0, 1, 1] = np.nan
+    f["lr"][j] = row
+out3 = os.path.join(tmp, "out3")
+r = run("--data", nanset, "--worst", "2", "--out", out3)
+first = next(l.split() for l in r.stdout.splitlines() if re.match(r"^1\s", l))
+assert int(first[1]) == j and first[2] == "inf", r.stdout
+assert os.path.exists(os.path.join(out3, "worst-patches.png"))
 
 # 4. a ReLU model (sr train --activation relu, a few steps): the activated layers are never negative
 run_dir = os.path.join(tmp, "relu")

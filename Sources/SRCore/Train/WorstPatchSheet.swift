@@ -4,7 +4,8 @@ import SRImage
 /// The contact sheet of `sr diagnose --worst N` (docs/lab.md, "Diagnose"): a gray picture on a
 /// mid-gray (128) background, `columns` patches per row in rank order; each cell holds the LR
 /// bicubic upscale, the network output and the HR truth of one patch side by side, `tileGap`
-/// pixels apart, cells `cellGap` pixels apart and from the border. Values are clipped to 0...255.
+/// pixels apart, cells `cellGap` pixels apart and from the border. Values are clipped to 0...255
+/// (NaN/Inf samples are drawn black).
 public enum WorstPatchSheet {
     /// Gap between the three tiles of a cell.
     public static let tileGap = 2
@@ -30,7 +31,8 @@ public enum WorstPatchSheet {
                 let o = origin(patch: k, tile: t, side: side, columns: columns)
                 for y in 0..<side {
                     for x in 0..<side {
-                        sheet.pixels[(o.y + y) * sheet.width + o.x + x] = Swift.max(0, Swift.min(255, tile[y * side + x]))
+                        let v = tile[y * side + x]
+                        sheet.pixels[(o.y + y) * sheet.width + o.x + x] = v.isFinite ? Swift.max(0, Swift.min(255, v)) : 0
                     }
                 }
             }

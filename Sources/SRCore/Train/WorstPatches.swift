@@ -41,7 +41,7 @@ public enum WorstPatches {
                                         "transpose", "anti-transpose"]
 
     /// Scores every patch of `reader` and returns the `count` with the largest loss, largest first
-    /// (equal losses: lower row first).
+    /// (equal losses: lower row first; a patch with a non-finite loss counts as +infinity).
     /// - Throws: `.shapeMismatch` when the set's scale is not the network's; read errors naming the file.
     public static func find(network: DCSCN, reader: PatchSetReader, count: Int, l1: Bool = false,
                             threads: Int = 1) throws -> [PatchDiagnosis] {
@@ -69,7 +69,8 @@ public enum WorstPatches {
                     let d = Double(r.out.pixels[k] - hr[j * hp * hp + k] * 255)
                     total += l1 ? abs(d) : d * d
                 }
-                losses[start + j] = total / Double(hp * hp)
+                // A NaN/Inf sample (which `sr train` refuses) ranks as the worst patch, not as an unordered value.
+                losses[start + j] = total.isFinite ? total / Double(hp * hp) : .infinity
             }
             start += n
         }
