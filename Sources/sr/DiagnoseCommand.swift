@@ -47,7 +47,7 @@ struct DiagnoseCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for every layer's raw float32 output per image (created; see docs/lab.md).")
     var dumpActivations: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Threads for each forward pass, 1...256.")
+    @Option(name: .long, parsing: .unconditional, help: "Threads of each patch forward pass (--data), 1...256; the --images passes run on one thread.")
     var threads: Int = 2
 
     @Option(name: .long, parsing: .unconditional, help: "Largest image accepted, in pixels; 0 = no limit.")
