@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest ctest-tsan bench-srprep bench-infer mpitest
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest diagtest ctest-tsan bench-srprep bench-infer mpitest
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -50,6 +50,7 @@ test: test-deps
 	$(MAKE) --no-print-directory tbtest
 	$(MAKE) --no-print-directory sttest
 	$(MAKE) --no-print-directory sweeptest
+	$(MAKE) --no-print-directory diagtest
 	$(MAKE) --no-print-directory faulttest
 	$(MAKE) --no-print-directory ctest-asan
 	$(MAKE) --no-print-directory pytest
@@ -84,6 +85,13 @@ tbtest: test-deps
 sweeptest: test-deps
 	$(SWIFT) build --product sr
 	python3 Tests/python/check_sweep.py "$$($(SWIFT) build --show-bin-path)/sr"
+
+## diagtest: sr diagnose end to end (Tests/python/check_diagnose.py, ~5 s): activation statistics against numpy on
+## the dumped tensors, error-map pixels against the documented colour ramp, the worst patch of a crafted set traced
+diagtest: test-deps
+	$(SWIFT) build --product sr
+	$(SWIFT) build --product srprep
+	python3 Tests/python/check_diagnose.py "$$($(SWIFT) build --show-bin-path)"
 
 ## sttest: safetensors interop: Python (the safetensors package and a stdlib + numpy reader) reads the
 ## weights srcore writes and srcore reads the ones Python writes, every float compared exactly
