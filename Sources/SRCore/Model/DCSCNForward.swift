@@ -152,8 +152,8 @@ final class ForwardPass {
     }
 
     /// The in-place activation step after layer `i`'s conv when it is not a fused PReLU (tanh, ELU, SELU).
-    private func activation(_ i: Int, on map: FeatureMap) {
-        guard let a = config.layers[i].separateActivation else { return }
+    private func activation(_ spec: DCSCNLayerSpec, on map: FeatureMap) {
+        guard let a = spec.separateActivation else { return }
         var st = srk_step()
         st.kind = Int32(SRK_STEP_ACT)
         st.rows = Int32(map.height)
@@ -164,29 +164,30 @@ final class ForwardPass {
         st.channels = Int32(map.channels)
         st.act = a.kernelKind
         steps.append(st)
-        stepNames.append("layer \(config.layers[i].name) \(a.rawValue)")
+        stepNames.append("layer \(spec.name) \(a.rawValue)")
     }
 
     private func buildSteps() {
-        var a1: (layer: Int, map: FeatureMap)?
-        for (i, spec) in config.layers.enumerated() {
+        var a1: (spec: DCSCNLayerSpec, map: FeatureMap)?
+        let specs = config.layers
+        for (i, spec) in specs.enumerated() {
             switch spec.role {
             case .feature(let f):
                 conv(i, from: [f == 0 ? input : features[f - 1]], to: features[f])
-                activation(i, on: features[f])
+                activation(spec, on: features[f])
             case .ninA:
                 conv(i, from: features, to: concat2[1])
-                a1 = (i, concat2[1])   // its activation step follows B1's conv (kept fused with A1's)
+                a1 = (spec, concat2[1])   // its activation step follows B1's conv (kept fused with A1's)
             case .ninB1:
                 // A1 and B1 read the same H_concat rows: run them chunk by chunk together, while
                 // those rows are in cache (the 1x1 layers are otherwise memory-bound).
-                if i > 0, case .ninA = config.layers[i - 1].role { steps[steps.count - 1].fuse_next = 1 }
+                if i > 0, case .ninA = specs[i - 1].role { steps[steps.count - 1].fuse_next = 1 }
                 conv(i, from: features, to: b1)
                 if let (l, m) = a1 { activation(l, on: m) }
-                activation(i, on: b1)
+                activation(spec, on: b1)
             case .ninB2:
                 conv(i, from: [b1], to: concat2[0])
-                activation(i, on: concat2[0])
+                activation(spec, on: concat2[0])
             case .upsample(let stage, let block):
                 conv(i, from: stage == 0 ? concat2 : [upOut[stage - 1]], to: upConv[stage])
                 var st = srk_step()
