@@ -1,5 +1,6 @@
 import Testing
 @testable import SRCore
+import CKernels
 import SRTestSupport
 
 /// `sr train --dilations` (docs/techniques.md "Knobs"): dilated feature convs in the engine and the
@@ -19,8 +20,11 @@ import SRTestSupport
         return c
     }
 
-    @Test func gradientsMatchFiniteDifferences() throws {
+    /// Both ISAs: the portable twins of the conv and weight-gradient kernels take the dilation too.
+    @Test(arguments: [Int32(SRK_ISA_AUTO), Int32(SRK_ISA_PORTABLE)])
+    func gradientsMatchFiniteDifferences(isa: Int32) throws {
         let c = try ActivationKnobTests.makeCase(Self.tiny([2, 3]), seed: 31)
+        c.graph.isa = isa
         let layout = ParameterLayout(config: c.graph.config)
         var grads = [Float](repeating: 0, count: c.params.count)
         try c.params.withUnsafeBufferPointer { p in
