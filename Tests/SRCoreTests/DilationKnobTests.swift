@@ -25,34 +25,10 @@ import SRTestSupport
     func gradientsMatchFiniteDifferences(isa: Int32) throws {
         let c = try ActivationKnobTests.makeCase(Self.tiny([2, 3]), seed: 31)
         c.graph.isa = isa
-        let layout = ParameterLayout(config: c.graph.config)
-        var grads = [Float](repeating: 0, count: c.params.count)
-        try c.params.withUnsafeBufferPointer { p in
-            try c.graph.forward(p.baseAddress!)
-            _ = c.graph.loss(l1: false, normaliser: c.graph.n * c.graph.hrH * c.graph.hrW)
-            try grads.withUnsafeMutableBufferPointer { try c.graph.backward(p.baseAddress!, grads: $0.baseAddress!) }
-        }
-        let p64 = c.params.map(Double.init)
-        let lrN = c.graph.h * c.graph.w, hrN = c.graph.hrH * c.graph.hrW
-        let out = c.graph.out.array
-        for i in 0..<c.graph.n {
-            let ref = TrainReference.forward(config: c.graph.config, params: p64, lr: Array(c.lr[(i * lrN)..<((i + 1) * lrN)]),
-                                             bic: Array(c.bic[(i * hrN)..<((i + 1) * hrN)]), h: c.graph.h, w: c.graph.w)
-            for q in 0..<hrN { #expect(abs(Double(out[i * hrN + q]) - ref[q]) < 1e-4, "forward") }
-        }
-        var num2 = 0.0, den2 = 0.0
-        for e in layout.entries {
-            for i in Array(e.kernel) + Array(e.bias) + Array(e.alpha) {
-                let eps = 1e-6 * max(1, abs(p64[i]))
-                var plus = p64, minus = p64
-                plus[i] += eps; minus[i] -= eps
-                let fd = (TrainGraphTests.referenceLoss(c, params: plus, masks: nil)
-                          - TrainGraphTests.referenceLoss(c, params: minus, masks: nil)) / (2 * eps)
-                num2 += (Double(grads[i]) - fd) * (Double(grads[i]) - fd); den2 += fd * fd
-            }
-        }
-        let rel = (num2 / den2).squareRoot()
-        #expect(rel < 1e-3, "relative gradient error \(rel)")
+        let r = try KnobTestSupport.graphVersusReference(c, parameters: { Array($0.kernel) + Array($0.bias) + Array($0.alpha) },
+                                                         relStep: 1e-6)
+        #expect(r.forward < 1e-4, "forward differs from float64 by \(r.forward)")
+        #expect(r.gradient < 1e-3, "relative gradient error \(r.gradient)")
     }
 
     /// The engine (every kernel path: generic, narrow, stencil) against the float64 reference.
