@@ -16,6 +16,7 @@
 #include "resample.h"
 #include "metrics.h"
 #include "jpegio.h"
+#include "webpio.h"
 
 #ifdef __cplusplus
 extern "C" {

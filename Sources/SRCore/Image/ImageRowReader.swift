@@ -21,6 +21,7 @@ package enum ImageReaders {
         switch try ImageFormat.detect(path: path) {
         case .png: return try PNGReader(path: path, maxPixels: maxPixels)
         case .jpeg: return try JPEGReader(path: path, maxPixels: maxPixels)
+        case .webp: return try WebPReader(path: path, maxPixels: maxPixels)
         }
     }
 
