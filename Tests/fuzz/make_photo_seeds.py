@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the jpeg and exif fuzz harnesses (docs/fuzzing.md) with Pillow:
+"""Writes the seed corpora of the jpeg, webp and exif fuzz harnesses (docs/fuzzing.md) with Pillow:
 small JPEGs of every kind the reader handles (baseline, progressive, gray, CMYK, restart markers,
-4:4:4, EXIF orientations, ICC) and raw EXIF (TIFF) blocks in both byte orders. Deterministic, so the
+4:4:4, EXIF orientations, ICC), small WebPs (lossy, lossless, with alpha, with EXIF and ICCP chunks)
+and raw EXIF (TIFF) blocks in both byte orders. Deterministic, so the
 committed seeds (each under 2 KiB) are reproducible:  python3 Tests/fuzz/make_photo_seeds.py
 """
 import io
@@ -52,6 +53,23 @@ def main():
         b = io.BytesIO()
         im.save(b, "JPEG", **kw)
         with open(os.path.join(jd, name), "wb") as f:
+            f.write(b.getvalue())
+    wd = os.path.join(HERE, "webp", "corpus")
+    os.makedirs(wd, exist_ok=True)
+    rgba = pic.copy()
+    rgba.putalpha(pic.convert("L"))
+    webps = {
+        "lossy.webp": (pic, {"quality": 50}),
+        "lossless.webp": (pic, {"lossless": True}),
+        "alpha-lossy.webp": (rgba, {"quality": 50}),
+        "alpha-lossless.webp": (rgba, {"lossless": True}),
+        "orient6-icc.webp": (picture(8, 8), {"quality": 50, "exif": exif(6), "icc_profile": icc[:400]}),
+        "tiny.webp": (picture(1, 1), {"lossless": True}),
+    }
+    for name, (im, kw) in webps.items():
+        b = io.BytesIO()
+        im.save(b, "WEBP", **kw)
+        with open(os.path.join(wd, name), "wb") as f:
             f.write(b.getvalue())
     for o in (1, 3, 6, 8):
         with open(os.path.join(xd, f"le-{o}.tiff"), "wb") as f:
