@@ -60,10 +60,12 @@ static int reader_start(srpng_reader *r, const uint8_t sig[8], size_t sig_len, c
     /* Ancillary chunks that srcore does not use and that libpng would buffer whole, sized by the
      * chunk's own length field (a 53-byte file declaring a 2 GB iTXt made libpng 1.6.39 malloc 2 GB:
      * found by fuzzing, docs/fuzzing.md): skip them unread, and cap any other chunk buffer. */
-    static const png_byte skipped[] = { 'i', 'C', 'C', 'P', '\0', 'i', 'T', 'X', 't', '\0', 'z', 'T', 'X', 't', '\0',
-                                        't', 'E', 'X', 't', '\0', 's', 'P', 'L', 'T', '\0', 'e', 'X', 'I', 'f', '\0' };
+    /* Kept (their metadata is carried to the output, docs/image-formats.md): iCCP, eXIf, tEXt, zTXt,
+     * iTXt, sRGB, gAMA, under the chunk limit below; at most 16 text chunks are cached. */
+    static const png_byte skipped[] = { 's', 'P', 'L', 'T', '\0' };
     png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, skipped, (int)(sizeof skipped / 5));
     png_set_chunk_malloc_max(r->png, SRPNG_CHUNK_MALLOC_MAX);
+    png_set_chunk_cache_max(r->png, 17);
 #ifdef SRCORE_FUZZING
     /* Fuzzing builds only (Tests/fuzz/build.sh, docs/fuzzing.md): chunk CRCs and the zlib Adler-32 are
      * not checked, so that mutated inputs reach the decoder instead of failing their checksums. */
@@ -174,6 +176,62 @@ int srpng_reader_read_rows(srpng_reader *r, void *buf, uint32_t count, char *msg
         png_read_end(r->png, NULL);
     }
     return SRPNG_OK;
+}
+
+const uint8_t *srpng_reader_icc(const srpng_reader *r, size_t *size) {
+    png_charp name = NULL;
+    int comp = 0;
+    png_bytep profile = NULL;
+    png_uint_32 len = 0;
+    *size = 0;
+    if (!png_get_valid(r->png, r->info, PNG_INFO_iCCP) ||
+        !png_get_iCCP(r->png, r->info, &name, &comp, &profile, &len) || !profile || len == 0) return NULL;
+    *size = len;
+    return profile;
+}
+
+const uint8_t *srpng_reader_exif(const srpng_reader *r, size_t *size) {
+    png_bytep exif = NULL;
+    png_uint_32 n = 0;
+    *size = 0;
+    if (!png_get_valid(r->png, r->info, PNG_INFO_eXIf) || !png_get_eXIf_1(r->png, r->info, &n, &exif) || !exif || n == 0)
+        return NULL;
+    *size = n;
+    return exif;
+}
+
+int srpng_reader_text_count(const srpng_reader *r) {
+    png_textp t = NULL;
+    int n = 0;
+    (void)png_get_text(r->png, r->info, &t, &n);
+    return t ? n : 0;
+}
+
+void srpng_reader_text(const srpng_reader *r, int i, srpng_text *out) {
+    png_textp t = NULL;
+    int n = 0;
+    memset(out, 0, sizeof *out);
+    (void)png_get_text(r->png, r->info, &t, &n);
+    if (!t || i < 0 || i >= n) return;
+    out->compression = t[i].compression;
+    out->key = t[i].key;
+    out->text = t[i].text ? t[i].text : "";
+#ifdef PNG_iTXt_SUPPORTED
+    out->lang = t[i].lang;
+    out->lang_key = t[i].lang_key;
+#endif
+}
+
+int srpng_reader_srgb(const srpng_reader *r) {
+    int intent = 0;
+    if (!png_get_valid(r->png, r->info, PNG_INFO_sRGB) || !png_get_sRGB(r->png, r->info, &intent)) return -1;
+    return intent;
+}
+
+int srpng_reader_gamma(const srpng_reader *r) {
+    png_fixed_point g = 0;
+    if (!png_get_valid(r->png, r->info, PNG_INFO_gAMA) || !png_get_gAMA_fixed(r->png, r->info, &g)) return 0;
+    return g > 0 ? (int)g : 0;
 }
 
 void srpng_reader_free(srpng_reader *r) {

@@ -11,9 +11,7 @@ package protocol ImageRowReader: AnyObject {
     func readRows(_ count: Int, into image: inout Image, at y0: Int) throws
 }
 
-extension PNGReader: ImageRowReader {
-    package var metadata: ImageMetadata { ImageMetadata() }
-}
+extension PNGReader: ImageRowReader {}
 
 /// Opens the right reader for a file's signature.
 package enum ImageReaders {
@@ -38,7 +36,11 @@ package enum ImageReaders {
     /// EXIF orientation; an image over `maxPixels` (0 = no limit) is refused from its header.
     package static func read(path: String, maxPixels: Int = PixelLimit.defaultMaxPixels) throws -> PNGImage {
         let r = try open(path: path, maxPixels: maxPixels)
-        if let png = r as? PNGReader { return try png.readAll() }
+        if let png = r as? PNGReader {
+            let image = try png.readAll()
+            let turn = ExifOrientation.dihedral(png.metadata.orientation)
+            return turn == 0 ? image : PNGImage(image: Dihedral.apply(turn, to: image.image), bitDepth: image.bitDepth)
+        }
         let h = r.header
         let total = h.width.multipliedReportingOverflow(by: h.height).partialValue.multipliedReportingOverflow(by: h.channels)
         if total.overflow || total.partialValue > PNGReader.maxSamples {

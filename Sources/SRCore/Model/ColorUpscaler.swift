@@ -93,7 +93,7 @@ public struct ColorUpscaler {
         case .png:
             writer = try PNGRowWriter(path: output, width: ow, height: oh, channels: h.channels,
                                       bitDepth: bitDepth ?? h.bitDepth, compressionLevel: compressionLevel,
-                                      icc: stripMetadata ? nil : reader.metadata.icc)
+                                      metadata: stripMetadata ? .none : reader.metadata)
         case .jpeg:
             writer = try JPEGRowWriter(path: output, width: ow, height: oh, channels: h.channels, quality: quality,
                                        metadata: stripMetadata ? ImageMetadata() : reader.metadata)
