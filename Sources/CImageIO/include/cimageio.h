@@ -67,7 +67,8 @@ typedef struct srpng_text {
 
 /* Metadata of the chunks before the image data (docs/image-formats.md); pointers stay valid until the
  * reader is freed. A compressed chunk (iCCP, zTXt, iTXt) whose data would exceed the chunk limit
- * (8 MiB) is dropped by libpng, as are text chunks beyond the 16th. */
+ * (8 MiB) is dropped by libpng, as are text chunks beyond the 16th, and a chunk type with any chunk
+ * over 4 MiB as stored is skipped unread (srpng_reader_dropped_metadata). */
 /** The ICC profile of an iCCP chunk (decompressed), or NULL. */
 const uint8_t *srpng_reader_icc(const srpng_reader *r, size_t *size);
 /** The eXIf chunk (TIFF header first), or NULL. */
@@ -75,6 +76,9 @@ const uint8_t *srpng_reader_exif(const srpng_reader *r, size_t *size);
 /** The number of text chunks, and text chunk `i` (0 <= i < count) into *t. */
 int srpng_reader_text_count(const srpng_reader *r);
 void srpng_reader_text(const srpng_reader *r, int i, srpng_text *t);
+/** Metadata chunk types skipped unread because one of their chunks is over 4 MiB: bit 0 iCCP,
+ *  1 eXIf, 2 tEXt, 3 zTXt, 4 iTXt. */
+int srpng_reader_dropped_metadata(const srpng_reader *r);
 /** The sRGB rendering intent (0...3), or -1 without sRGB. */
 int srpng_reader_srgb(const srpng_reader *r);
 /** The gAMA value (gamma x 100000), or 0 without gAMA. */
