@@ -10,6 +10,7 @@ WebP (WebPTest): lossy, lossless and alpha inputs against the upscale of Pillow'
 bundles its own libwebp), outputs decoded by Pillow, ICCP/EXIF round trips, damaged files.
 """
 import struct
+import zlib
 import io
 import os
 import shutil
@@ -20,7 +21,7 @@ from support import DATA, OK, CLITestCase, run
 
 try:
     import numpy as np
-    from PIL import Image, ImageCms, ImageOps
+    from PIL import Image, ImageCms, ImageOps, PngImagePlugin
 except ImportError:  # pragma: no cover - make test-deps installs them
     Image = None
 
@@ -223,6 +224,101 @@ class PhotoTest(CLITestCase):
                     self.assertExit(p, DATA, stderr_has=src)
                     self.assertFalse(os.path.exists(out), "a damaged input left an output")
                     self.assertNoTemporaries(self.dir)
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def with_chunks(png_bytes, *chunks):
+    """`png_bytes` with `chunks` inserted right after IHDR."""
+    at = 8 + 25
+    return png_bytes[:at] + b"".join(chunks) + png_bytes[at:]
+
+
+@unittest.skipIf(Image is None, "needs numpy and Pillow (make test-deps)")
+class PNGMetadataTest(CLITestCase):
+    """Metadata of PNG inputs: iCCP, eXIf, tEXt/zTXt/iTXt, sRGB/gAMA (docs/image-formats.md)."""
+
+    def upscale(self, src, dst, *extra):
+        p = run("sr", "upscale", src, "-o", dst, "--scale", "2", *extra)
+        self.assertExit(p, OK)
+        return p
+
+    def test_png_metadata_is_carried(self):
+        icc = srgb_icc()
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Title", "a title")
+        info.add_text("Comment", "compressed " * 40, zip=True)
+        info.add_itxt("Author", "J\u00f6rg \u00fc", "de", "Autor")
+        src = self.path("in.png")
+        photo().save(src, pnginfo=info, icc_profile=icc, exif=exif_bytes(6))
+        png, jpg, webp = self.path("out.png"), self.path("out.jpg"), self.path("out.webp")
+        for out in (png, jpg, webp):
+            self.upscale(src, out)
+            with Image.open(out) as o:
+                o.load()
+                self.assertEqual(o.size, (86, 122), f"{out}: the eXIf orientation 6 is applied")
+                self.assertEqual(o.info.get("icc_profile"), icc, out)
+                if out != png:
+                    e = o.getexif()
+                    self.assertEqual((e.get(ORIENTATION), e.get(MAKE)), (1, "srcore-test"), out)
+                else:
+                    self.assertEqual(o.text, {"Title": "a title", "Comment": "compressed " * 40,
+                                              "Author": "J\u00f6rg \u00fc"})
+        with open(png, "rb") as f:
+            data = f.read()
+        self.assertIn(b"zTXt", data)
+        self.assertIn(b"iTXt", data)
+        if shutil.which("exiftool"):
+            tags = subprocess.run(["exiftool", "-s", "-s", "-s", "-Title", "-Author-de", "-ProfileDescription", png],
+                                  capture_output=True, text=True, check=True).stdout.split("\n")
+            self.assertEqual(tags[:2], ["a title", "J\u00f6rg \u00fc"])
+            self.assertIn("sRGB", tags[2])
+        stripped = self.path("stripped.png")
+        self.upscale(src, stripped, "--strip-metadata")
+        with Image.open(stripped) as o:
+            o.load()
+            self.assertEqual((o.size, o.text, o.info.get("icc_profile")), ((86, 122), {}, None))
+
+    def test_srgb_and_gamma_are_carried_to_png(self):
+        b = io.BytesIO()
+        photo().save(b, "PNG")
+        cases = {
+            "srgb.png": (with_chunks(b.getvalue(), png_chunk(b"gAMA", struct.pack(">I", 45455)), png_chunk(b"sRGB", b"\x01")),
+                         {"srgb": 1, "gamma": 0.45455}),
+            "gamma.png": (with_chunks(b.getvalue(), png_chunk(b"gAMA", struct.pack(">I", 55555))), {"gamma": 0.55555}),
+        }
+        for name, (blob, want) in cases.items():
+            with self.subTest(name):
+                src, out = self.path(name), self.path("out-" + name)
+                with open(src, "wb") as f:
+                    f.write(blob)
+                self.upscale(src, out)
+                with Image.open(out) as o:
+                    self.assertEqual({k: o.info.get(k) for k in want}, want)
+                    self.assertNotIn("srgb", set(o.info) - set(want))
+                self.upscale(src, out + ".stripped.png", "--strip-metadata")
+                with Image.open(out + ".stripped.png") as o:
+                    self.assertFalse({"srgb", "gamma"} & set(o.info))
+
+    def test_oversized_metadata_is_dropped_not_buffered(self):
+        b = io.BytesIO()
+        photo().save(b, "PNG")
+        huge = png_chunk(b"tEXt", b"Big\0" + b"x" * (40 << 20))
+        bomb = png_chunk(b"zTXt", b"Bomb\0\0" + zlib.compress(b"y" * (64 << 20), 9))
+        src = self.path("big.png")
+        with open(src, "wb") as f:
+            f.write(with_chunks(b.getvalue(), bomb, png_chunk(b"iTXt", b"Kept\0\0\0\0\0kept"), huge))
+        out = self.path("out.png")
+        from test_pixel_limit import measured
+        p, rss = measured("sr", "upscale", src, "-o", out, "--quiet")
+        self.assertExit(p, OK)
+        self.assertLess(rss, 60 * 1024, f"peak RSS {rss} KiB: the 40 MiB chunk was buffered")
+        with Image.open(out) as o:
+            o.load()
+            self.assertEqual((o.size, o.text), ((122, 86), {"Kept": "kept"}))
+        self.assertLess(os.path.getsize(out), 1 << 20)
 
 
 def vp8l_header(width, height):
