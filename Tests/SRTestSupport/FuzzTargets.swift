@@ -37,7 +37,8 @@ package enum FuzzTargets {
 
     /// PNG: `PNGCodec.decode(bytes:)`, the streaming reader as `ColorUpscaler.upscaleFile` runs it
     /// (chunks of 1...5 rows straight into LR planes), the file reader (`PNGCodec.read(path:)`, which
-    /// must agree with the memory decode) and, for small images, the colour upscale and a re-encode.
+    /// must agree with the memory decode) and, for small images, the colour upscale, a re-encode and a
+    /// re-encode of the input's metadata (docs/image-formats.md).
     package static func png(_ data: UnsafeRawBufferPointer) {
         let bytes = Array(data)
         let name = "fuzz.png"
@@ -54,6 +55,20 @@ package enum FuzzTargets {
                 precondition(planes.width == h.width && planes.height == h.height && planes.channels == h.channels)
                 if let img = decoded, img.channels <= 2 {
                     precondition(planes.luma.pixels == img.image.plane(0).pixels, "streamed gray differs from decoded")
+                }
+                // The metadata (iCCP, eXIf, text, sRGB/gAMA) written back to a PNG must read again; what
+                // libpng refuses to write (a bad profile, an unusable keyword) may be left out.
+                if h.width * h.height <= 4096 {
+                    let m = reader.metadata.uprighted
+                    let out = scratchFile("png-meta.png")
+                    defer { unlink(out) }
+                    let w = try PNGRowWriter(path: out, width: h.width, height: h.height, channels: h.channels, metadata: m)
+                    try w.append(Image(width: h.width, height: h.height, channels: h.channels))
+                    try w.finish()
+                    let back = try PNGReader(path: out, maxPixels: maxPixels)
+                    precondition(back.header.width == h.width && back.metadata.pngText.count <= m.pngText.count,
+                                 "PNG metadata re-encode changed the image or invented text")
+                    precondition(back.metadata.orientation == 1, "eXIf is not written to PNG outputs")
                 }
             }
         }
