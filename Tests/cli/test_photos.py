@@ -459,6 +459,20 @@ class WebPTest(CLITestCase):
         for n in os.listdir(out):
             self.assertEqual(self.decoded(os.path.join(out, n))[2], (122, 86))
 
+    def test_eval_and_srprep_read_webp(self):
+        d = self.path("hr")
+        os.mkdir(d)
+        photo(48, 40).save(os.path.join(d, "a.webp"), "WEBP", lossless=True)
+        photo(48, 40, seed=1).save(os.path.join(d, "b.png"))
+        p = run("sr", "eval", "--scale", 2, d)
+        self.assertExit(p, OK)
+        self.assertIn("a.webp", p.stdout)
+        self.assertIn("mean (2)", p.stdout)
+        out = self.path("p.h5")
+        p = run("srprep", "build", "--scale", 2, "--patch", 8, "--stride", 8, "--input", d, "-o", out, "--quiet")
+        self.assertExit(p, OK)
+        self.assertIn("from 2 images", p.stdout)
+
     def test_damaged_webp_fails_cleanly(self):
         good = self.path("good.webp")
         photo(120, 90).save(good, "WEBP", quality=90)
