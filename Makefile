@@ -177,7 +177,7 @@ pytest: pyinstall
 	$(SWIFT) build -c release --product sr
 	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider python/tests
 
-## wheel: python/dist/srcore-<version>-py3-none-<platform>.whl, libsrcore bundled (needs libpng, libhdf5,
+## wheel: python/dist/srcore-<version>-py3-none-<platform>.whl, libsrcore bundled (needs libpng, libjpeg, libwebp, libhdf5,
 ## libopenblas on the target machine, as `make deps` installs)
 wheel: lib
 	python3 -m pip wheel -q --no-deps -w python/dist ./python
