@@ -68,7 +68,7 @@ struct UpscaleCommand: ParsableCommand {
     @Flag(help: "Write no metadata (EXIF, ICC profile) to the output.")
     var stripMetadata = false
 
-    @Option(parsing: .unconditional, help: "Largest input accepted, in pixels (width x height), checked from the PNG header; 0 = no limit.")
+    @Option(parsing: .unconditional, help: "Largest input accepted, in pixels (width x height), checked from the image header; 0 = no limit.")
     var maxPixels: Int = PixelLimit.defaultMaxPixels
 
     @Flag(help: "Skip inputs whose output already exists.")

@@ -40,7 +40,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Replace an existing output file.") var force = false
     @Flag(help: "No progress line.") var quiet = false
     @Option(parsing: .unconditional, help: "Worker threads, 1...256 (default: the number of CPUs).") var threads: Int?
-    @Option(parsing: .unconditional, help: "Largest image accepted, in pixels (width x height), checked from the PNG headers; 0 = no limit.")
+    @Option(parsing: .unconditional, help: "Largest image accepted, in pixels (width x height), checked from the image headers; 0 = no limit.")
     var maxPixels: Int = PixelLimit.defaultMaxPixels
 
     func validate() throws {
