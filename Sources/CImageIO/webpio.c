@@ -23,6 +23,7 @@ struct srwebp_reader {
     size_t size;
     uint32_t width, height;
     int channels;
+    int lossy;
     uint8_t *exif, *icc;
     size_t exif_size, icc_size;
     uint8_t *pixels;    /* decoded on the first read_rows */
@@ -56,6 +57,7 @@ static int reader_start(srwebp_reader *r, char *msg, size_t msglen) {
     r->width = (uint32_t)f.width;
     r->height = (uint32_t)f.height;
     r->channels = f.has_alpha ? 4 : 3;
+    r->lossy = f.format == 1;
     /* Metadata chunks (only a VP8X file has them); a file the muxer cannot parse simply has none. */
     WebPData whole = { r->data, r->size };
     WebPMux *mux = WebPMuxCreate(&whole, 0);
@@ -122,6 +124,7 @@ void srwebp_reader_info(const srwebp_reader *r, uint32_t *width, uint32_t *heigh
     *width = r->width; *height = r->height; *channels = r->channels;
 }
 
+int srwebp_reader_lossy(const srwebp_reader *r) { return r->lossy; }
 const uint8_t *srwebp_reader_exif(const srwebp_reader *r, size_t *size) { *size = r->exif_size; return r->exif; }
 const uint8_t *srwebp_reader_icc(const srwebp_reader *r, size_t *size) { *size = r->icc_size; return r->icc; }
 

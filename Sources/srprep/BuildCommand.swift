@@ -75,6 +75,11 @@ struct BuildCommand: ParsableCommand {
             Console.error("srprep: warning: \(jpeg) (and maybe others) is a JPEG: its compression artefacts become "
                           + "part of the training truth (docs/image-formats.md)\n")
         }
+        if let webp = files.first(where: { (try? ImageFormat.detect(path: $0)) == .webp
+                                          && (try? WebPReader(path: $0, maxPixels: 0))?.lossy == true }) {
+            Console.error("srprep: warning: \(webp) (and maybe others) is a lossy WebP: its compression artefacts become "
+                          + "part of the training truth (docs/image-formats.md)\n")
+        }
         let progressLine = ProgressLine(quiet: quiet, start: start)
         let report = try PatchSetBuilder.build(files: files, output: output, options: options) { progressLine.show($0) }
         progressLine.finish()

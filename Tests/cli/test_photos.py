@@ -472,6 +472,12 @@ class WebPTest(CLITestCase):
         p = run("srprep", "build", "--scale", 2, "--patch", 8, "--stride", 8, "--input", d, "-o", out, "--quiet")
         self.assertExit(p, OK)
         self.assertIn("from 2 images", p.stdout)
+        self.assertNotIn("lossy WebP", p.stderr)
+        photo(48, 40, seed=2).save(os.path.join(d, "c.webp"), "WEBP", quality=80)
+        p = run("srprep", "build", "--scale", 2, "--patch", 8, "--stride", 8, "--input", d, "-o", out, "--quiet", "--force")
+        self.assertExit(p, OK)
+        self.assertEqual(p.stderr.count("is a lossy WebP"), 1, p.stderr)
+        self.assertIn("c.webp", p.stderr)
 
     def test_damaged_webp_fails_cleanly(self):
         good = self.path("good.webp")

@@ -22,6 +22,8 @@ int srwebp_reader_open_file(const char *path, srwebp_reader **out, char *msg, si
 int srwebp_reader_open_memory(const void *data, size_t size, srwebp_reader **out, char *msg, size_t msglen);
 /** Size and channels (3, or 4 with alpha) of the image. */
 void srwebp_reader_info(const srwebp_reader *r, uint32_t *width, uint32_t *height, int *channels);
+/** 1 when the image data is lossy (VP8), 0 when lossless (VP8L) or mixed. */
+int srwebp_reader_lossy(const srwebp_reader *r);
 /** The EXIF chunk (TIFF header first; a leading "Exif\0\0" is skipped) or NULL; valid until freed. */
 const uint8_t *srwebp_reader_exif(const srwebp_reader *r, size_t *size);
 /** The ICCP chunk (the ICC profile) or NULL; valid until freed. */

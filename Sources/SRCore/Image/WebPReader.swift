@@ -20,6 +20,8 @@ package final class WebPReader: ImageRowReader {
                   sourceColorType: channels == 4 ? 6 : 2, interlaced: false)
     }
     package let metadata: ImageMetadata
+    /// Whether the image data is lossy (VP8; its compression artefacts are part of the pixels).
+    package var lossy: Bool { srwebp_reader_lossy(handle) != 0 }
     private let message = PNGMessage()
 
     /// Reads a file and its header; a size over `maxPixels` (0 = no limit) is refused here, before decoding.
