@@ -118,7 +118,8 @@ struct UpscaleCommand: ParsableCommand {
             do {
                 try upscaler.upscaleFile(input: job.input, output: job.output, format: format?.imageFormat,
                                          bitDepth: bitDepth?.rawValue, compressionLevel: compression,
-                                         quality: quality, lossless: lossless, stripMetadata: stripMetadata) { done, total in
+                                         quality: quality, lossless: lossless, stripMetadata: stripMetadata,
+                                         warn: { progress.clear(); Console.error("sr: warning: \($0)\n") }) { done, total in
                     progress.update(current: i + 1, progress: Double(i) + Double(done) / Double(total), name: job.input)
                     return !Interrupt.requested
                 }

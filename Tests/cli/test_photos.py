@@ -315,6 +315,7 @@ class PNGMetadataTest(CLITestCase):
         p, rss = measured("sr", "upscale", src, "-o", out, "--quiet")
         self.assertExit(p, OK)
         self.assertLess(rss, 60 * 1024, f"peak RSS {rss} KiB: the 40 MiB chunk was buffered")
+        self.assertIn(f"sr: warning: {src}: tEXt metadata dropped (a chunk over 4 MiB)", p.stderr)
         with Image.open(out) as o:
             o.load()
             self.assertEqual((o.size, o.text), ((122, 86), {"Kept": "kept"}))

@@ -9,6 +9,12 @@ package protocol ImageRowReader: AnyObject {
     var metadata: ImageMetadata { get }
     /// Reads the next `count` rows into rows `[y0, y0 + count)` of `image`.
     func readRows(_ count: Int, into image: inout Image, at y0: Int) throws
+    /// What the reader left out of `metadata`, one sentence each naming the file (empty by default).
+    var warnings: [String] { get }
+}
+
+extension ImageRowReader {
+    package var warnings: [String] { [] }
 }
 
 extension PNGReader: ImageRowReader {}

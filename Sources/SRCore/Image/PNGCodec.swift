@@ -125,6 +125,13 @@ package final class PNGReader {
                          sourceColorType: Int(c.source_color_type), interlaced: c.interlaced != 0)
     }
 
+    /// The metadata chunk types skipped unread because one of their chunks is over 4 MiB.
+    package var warnings: [String] {
+        let mask = srpng_reader_dropped_metadata(handle)
+        let names = ["iCCP", "eXIf", "tEXt", "zTXt", "iTXt"].enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)
+        return names.map { "\(name): \($0) metadata dropped (a chunk over 4 MiB)" }
+    }
+
     private static func metadata(of h: OpaquePointer?) -> ImageMetadata {
         var n = 0
         let icc = srpng_reader_icc(h, &n).map { Array(UnsafeBufferPointer(start: $0, count: n)) }

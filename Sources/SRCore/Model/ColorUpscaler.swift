@@ -78,12 +78,15 @@ public struct ColorUpscaler {
     ///     zlib than the c-DCSCN network on large images; 1...3 are several times faster, a bit larger.
     ///   - quality: JPEG and lossy WebP quality 1...100.
     ///   - lossless: lossless WebP (other formats ignore it).
-    ///   - stripMetadata: write no EXIF/ICC (docs/image-formats.md).
+    ///   - stripMetadata: write no EXIF/ICC/PNG text/sRGB/gAMA (docs/image-formats.md).
+    ///   - warn: receives what the input's reader left out (oversized metadata), before any work.
     @discardableResult
     public func upscaleFile(input: String, output: String, format: ImageFormat? = nil, bitDepth: Int? = nil,
                             compressionLevel: Int = -1, quality: Int = 92, lossless: Bool = false,
-                            stripMetadata: Bool = false, progress: Progress? = nil) throws -> (width: Int, height: Int) {
+                            stripMetadata: Bool = false, warn: ((String) -> Void)? = nil,
+                            progress: Progress? = nil) throws -> (width: Int, height: Int) {
         let reader = try ImageReaders.open(path: input, maxPixels: maxPixels)
+        if !stripMetadata, let warn { reader.warnings.forEach(warn) }
         let h = reader.header
         var planes = try readPlanes(reader, name: input)
         planes.orient(ExifOrientation.dihedral(reader.metadata.orientation))
