@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libwebp-dev libopenblas-dev libhdf5-dev pkg-config
+APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libwebp-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest ctest-tsan bench-srprep bench-infer
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest diagtest ctest-tsan bench-srprep bench-infer mpitest
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -50,10 +50,12 @@ test: test-deps
 	$(MAKE) --no-print-directory tbtest
 	$(MAKE) --no-print-directory sttest
 	$(MAKE) --no-print-directory sweeptest
+	$(MAKE) --no-print-directory diagtest
 	$(MAKE) --no-print-directory faulttest
 	$(MAKE) --no-print-directory ctest-asan
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory dasktest
+	$(MAKE) --no-print-directory mpitest
 
 ## clitest: end-to-end tests of the debug sr and srprep binaries, run as a user would (Tests/cli,
 ## Python stdlib): exit codes, messages, files left behind, option validation, Ctrl-C cleanup (~30 s)
@@ -84,6 +86,13 @@ sweeptest: test-deps
 	$(SWIFT) build --product sr
 	python3 Tests/python/check_sweep.py "$$($(SWIFT) build --show-bin-path)/sr"
 
+## diagtest: sr diagnose end to end (Tests/python/check_diagnose.py, ~5 s): activation statistics against numpy on
+## the dumped tensors, error-map pixels against the documented colour ramp, the worst patch of a crafted set traced
+diagtest: test-deps
+	$(SWIFT) build --product sr
+	$(SWIFT) build --product srprep
+	python3 Tests/python/check_diagnose.py "$$($(SWIFT) build --show-bin-path)"
+
 ## sttest: safetensors interop: Python (the safetensors package and a stdlib + numpy reader) reads the
 ## weights srcore writes and srcore reads the ones Python writes, every float compared exactly
 sttest: test-deps
@@ -103,6 +112,8 @@ lib: deps
 	@for f in Models/dcscn-x2.safetensors Models/dcscn-x3.safetensors Models/dcscn-x4.safetensors; do \
 	  if [ -e "$$f" ] && [ "$$f" -nt Sources/CModels/models.c ]; then touch Sources/CModels/models.c; fi; done
 	$(SWIFT) build -c release --product srcore
+	@if ldd "$(RELEASE_BIN)/libsrcore.so" | grep -q libmpi; then \
+	  echo "libsrcore.so links MPI; only sr and srprep may (docs/scale-out.md)"; exit 1; fi
 
 ## install: include/srcore.h, libsrcore.so.0 (stripped: 40% smaller, and valgrind 3.19 cannot read
 ##          clang 21 DWARF 5), the libsrcore.so link and lib/pkgconfig/srcore.pc under PREFIX
@@ -190,6 +201,13 @@ dasktest: pyinstall
 	  $(PIP_INSTALL) $(DASK_PACKAGES); }
 	$(SWIFT) build -c release --product sr
 	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider examples/dask
+
+## mpitest: `mpirun -np 2 sr train` against one process with 2 threads (loss curves, weights), the
+## same job twice, the parameter-checksum guard, resume with another N, a killed rank then --resume (~1.5 min)
+mpitest: deps
+	$(SWIFT) build --product sr
+	$(SWIFT) build --product srprep
+	python3 Tests/mpi/test_mpi.py "$$($(SWIFT) build --show-bin-path)"
 
 clean:
 	rm -rf .build

@@ -48,6 +48,9 @@ let package = Package(
                        providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        // Open MPI, for the command-line tools only (SRMPI); libsrcore never links it (docs/scale-out.md).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CKernels", path: "Sources/CKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         .target(name: "CImageIO", dependencies: ["CPNG", "CJPEG", "CWebP"], path: "Sources/CImageIO",
@@ -79,11 +82,13 @@ let package = Package(
         // SRCLI: what sr and srprep share (exit statuses, error reporting, Ctrl-C handling, option checks).
         .target(name: "SRCLI", dependencies: ["SRCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Sources/SRCLI"),
+        // SRMPI: `mpirun -np N sr ...` / `srprep build` (a single rank outside mpirun).
+        .target(name: "SRMPI", dependencies: ["SRCore", "CMPI"], path: "Sources/SRMPI"),
         .executableTarget(name: "srprep",
-                          dependencies: ["SRCore", "SRCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["SRCore", "SRCLI", "SRMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/srprep"),
         .executableTarget(name: "sr",
-                          dependencies: ["SRCore", "SRCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["SRCore", "SRCLI", "SRMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/sr"),
 
         // Tests: shared helpers in their own target, then the tests.

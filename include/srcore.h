@@ -98,8 +98,8 @@ typedef struct sr_model sr_model;
 
 /**
  * Loads a model from an srcore weights file in the safetensors layout (`format="srcore.weights"`,
- * format_version 2.x, as written by `sr train`, `sr import-tf -o x.safetensors` and `sr convert`;
- * docs/weights.md). Every byte is checked by srcore's own parser, so a file from anywhere is safe to
+ * format_version 2.x, as written by `sr train`, `sr import-tf -o x.safetensors` and `sr convert`, or
+ * 3.x, written for models trained with a structural knob such as `--no-residual`; docs/weights.md). Every byte is checked by srcore's own parser, so a file from anywhere is safe to
  * load. Legacy HDF5 weights files are refused with SR_ERROR_UNSUPPORTED (convert them once with
  * `sr convert IN.h5 -o OUT.safetensors`). On success stores a new handle in *model (free it with
  * sr_model_free); on failure stores NULL. Errors: SR_ERROR_INVALID_ARGUMENT (NULL path or model),

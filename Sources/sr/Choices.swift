@@ -44,3 +44,11 @@ enum BuiltinModel: String, CaseIterable, ExpressibleByArgument {
     /// The default L12 F196->48 x2 model.
     case l12 = "L12"
 }
+
+/// `sr sweep --design`.
+enum SweepDesignChoice: String, CaseIterable, ExpressibleByArgument {
+    case grid
+    case oneAtATime = "one-at-a-time"
+
+    var design: SweepDesign { self == .grid ? .grid : .oneAtATime }
+}

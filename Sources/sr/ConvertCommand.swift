@@ -8,7 +8,7 @@ struct ConvertCommand: ParsableCommand {
         abstract: "Convert a weights file between the HDF5 (legacy) and safetensors layouts.",
         discussion: """
         Reads IN in either layout (told apart by its first bytes) and writes OUT in the layout its \
-        name asks for: .safetensors (format_version 2.0, the only one libsrcore loads) or .h5 / .hdf5 \
+        name asks for: .safetensors (format_version 2.0, or 3.0 with structural knobs; the layout libsrcore loads) or .h5 / .hdf5 \
         (format_version 1.0). Every float, the config and the provenance are kept exactly; the written \
         file is read back and compared before the command succeeds.
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SRCLI
 import SRCore
+import SRMPI
 
 /// `sr eval --model model.safetensors DIR`: the reference evaluation (PSNR/SSIM on luma, bicubic baseline beside).
 struct EvalCommand: ParsableCommand {
@@ -50,8 +51,11 @@ struct EvalCommand: ParsableCommand {
         let model = try self.model ?? ShippedModel.path(scale: scale.rawValue)
         let network = try DCSCN(parameters: WeightsFile.read(path: model))
         let name = model.split(separator: "/").last.map(String.init) ?? model
-        let report = try Evaluator.evaluate(network: network, folder: folder, ensemble: ensemble, threads: threads, model: name,
-                                            maxPixels: maxPixels)
-        print(json ? report.json() : report.table())
+        let world = Communicator.world
+        let report = world.size > 1
+            ? try evaluateOnRanks(world, network: network, model: name)
+            : try Evaluator.evaluate(network: network, folder: folder, ensemble: ensemble, threads: threads, model: name,
+                                     maxPixels: maxPixels)
+        if world.rank == 0 { print(json ? report.json() : report.table()) }
     }
 }

@@ -14,7 +14,7 @@ struct SR: ParsableCommand {
             stops before the next step (checkpoints already written stay whole, continue with --resume); \
             import-tf and sample finish or skip their one atomic write. A second Ctrl-C exits at once.
             """,
-        subcommands: [UpscaleCommand.self, EvalCommand.self, TrainCommand.self, ImportTFCommand.self, ConvertCommand.self, BenchCommand.self, SampleCommand.self, SweepCommand.self]
+        subcommands: [UpscaleCommand.self, EvalCommand.self, TrainCommand.self, ImportTFCommand.self, ConvertCommand.self, BenchCommand.self, SampleCommand.self, SweepCommand.self, DiagnoseCommand.self]
     )
 
     /// Errors print as "sr: error: ..." and exit with the status of their code (ExitStatus).

@@ -20,12 +20,14 @@ struct SweepCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Training steps of every run.") var steps: Int?
     @Option(help: "JSON plan file {seeds, steps, vary, train} instead of --vary/--seeds/--steps and the base args.") var plan: String?
     @Option(parsing: .unconditional, help: "Runs at a time, 1...64.") var jobs: Int = 1
+    @Option(help: "grid: every combination of the values; one-at-a-time: the baseline, then each other value of each knob alone.")
+    var design: SweepDesignChoice = .grid
     @Argument(parsing: .postTerminator, help: "Base `sr train` arguments (after --).") var train: [String] = []
 
     func validate() throws {
         try OptionCheck.require("--jobs", jobs, in: 1...64)
-        if plan != nil && (!vary.isEmpty || steps != nil || !train.isEmpty) {
-            throw ValidationError("--plan replaces --vary, --steps and the base train arguments")
+        if plan != nil && (!vary.isEmpty || steps != nil || !train.isEmpty || design != .grid) {
+            throw ValidationError("--plan replaces --vary, --steps, --design and the base train arguments")
         }
         if plan == nil && steps == nil { throw ValidationError("give --steps (or a --plan file)") }
     }
@@ -44,7 +46,9 @@ struct SweepCommand: ParsableCommand {
             }
             return try SweepPlan.parseJSON(String(decoding: bytes, as: UTF8.self), path: plan)
         }
-        return try SweepPlan(knobs: try vary.map(SweepPlan.parseVary), seeds: seeds, steps: steps ?? 1, baseArgs: train)
+        var p = try SweepPlan(knobs: try vary.map(SweepPlan.parseVary), seeds: seeds, steps: steps ?? 1, baseArgs: train)
+        p.design = design.design
+        return p
     }
 
     func run() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SRCLI
 import SRCore
+import SRMPI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -60,7 +61,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Start from these weights (layers whose shapes match; e.g. x3/x4 from x2).") var `init`: String?
     @Option(parsing: .unconditional, help: "Train on the first N patches only (N >= 1) and report how far the loss falls.") var overfit: Int?
     @Flag(help: "Do not write TensorBoard event files.") var noTensorboard = false
+    @Option(parsing: .unconditional, help: "Under mpirun: compare the ranks' weight checksums every N steps, 0...\(Self.maxSteps) (0 = never).") var syncCheck: Int = 100
     @OptionGroup(title: "Training procedure (docs/lab.md)") var lab: LabOptions
+    @OptionGroup(title: "Model knobs") var knobs: ModelKnobOptions
 
     /// Upper bounds that keep every count in range (and the step arithmetic far from overflow).
     static let maxSteps = 100_000_000
@@ -68,8 +71,8 @@ struct TrainCommand: ParsableCommand {
     static let maxChannels = 1024
 
     var config: DCSCNConfig {
-        DCSCNConfig(scale: scale, layers: layers, filters: filters, minFilters: minFilters, gamma: gamma,
-                    ninA: ninA, ninB: ninB, shufflerFilters: shufflerFilters)
+        knobs.structure(DCSCNConfig(scale: scale, layers: layers, filters: filters, minFilters: minFilters, gamma: gamma,
+                                    ninA: ninA, ninB: ninB, shufflerFilters: shufflerFilters))
     }
 
     func validate() throws {
@@ -90,6 +93,7 @@ struct TrainCommand: ParsableCommand {
         try OptionCheck.require("--steps", steps, in: 1...Self.maxSteps)
         if let e = epochs { try OptionCheck.require("--epochs", e, above: 0, atMost: 1_000_000) }
         if steps != nil && epochs != nil { throw ValidationError("--steps and --epochs exclude each other") }
+        if `init` != nil && knobs.collapsibleWidth > 0 { throw ValidationError("--init and --collapsible-width exclude each other (the blocks start from their own initialisation)") }
         try OptionCheck.require("--dropout-keep", Double(dropoutKeep), above: 0, atMost: 1)
         try OptionCheck.require("--l2", l2, above: 0, inclusive: true, atMost: 1000)
         try OptionCheck.require("--clip", clip, above: 0, inclusive: true, atMost: 1e9)
@@ -100,6 +104,7 @@ struct TrainCommand: ParsableCommand {
         try OptionCheck.require("--checkpoint-every", checkpointEvery, in: 1...Self.maxSteps)
         try OptionCheck.require("--log-every", logEvery, in: 1...Self.maxSteps)
         try OptionCheck.require("--overfit", overfit, in: 1...Int(Int32.max))
+        try OptionCheck.require("--sync-check", syncCheck, in: 0...Self.maxSteps)
         try lab.validate(hasValidation: val != nil)
         if schedule != .step && steps == nil && epochs == nil {
             throw ValidationError("--schedule \(schedule.rawValue) needs --steps or --epochs")
@@ -140,7 +145,8 @@ struct TrainCommand: ParsableCommand {
         return n
     }
 
-    func run() throws {
+    /// The run on `world`'s rank (TrainCommand+MPI.swift; a single rank outside mpirun).
+    func train(world: Communicator) throws {
         // Ctrl-C sets a flag that the training loop polls before each step.
         Interrupt.install(.deferred, tool: "sr")
         let config = self.config
@@ -148,9 +154,10 @@ struct TrainCommand: ParsableCommand {
         try TrainSetup.check(reader, config: config)
         var o = TrainOptions()
         o.batch = batch; o.l1 = l1; o.dropoutKeep = dropoutKeep; o.seed = seed; o.threads = threads
-        o.clipNorm = clip; o.l2 = l2; o.microBatch = microBatch
+        o.clipNorm = clip; o.l2 = l2; o.microBatch = microBatch; o.knobs = knobs.knobs
         lab.apply(to: &o)
-        let loader = try PatchBatchLoader(reader: reader, batch: batch, sliceLength: slice, seed: seed, limit: overfit)
+        let rows = try dataParallelRows(world)
+        let loader = try PatchBatchLoader(reader: reader, batch: batch, sliceLength: slice, seed: seed, limit: overfit, rows: rows)
         let spe = loader.stepsPerEpoch
         switch schedule {
         case .step: o.schedule = .step(initial: lr, decay: decay, decayEpochs: decayEpochs, end: endLr)
@@ -162,9 +169,11 @@ struct TrainCommand: ParsableCommand {
 
         var initial: DCSCNParameters? = nil
         if let i = `init` { initial = try WeightsFile.read(path: i) }
-        let (start, copied) = try TrainSetup.initialParameters(config: config, seed: seed, from: initial)
-        if `init` != nil { print("initialised from \(`init`!): copied \(copied.joined(separator: " ")); others He-initialised") }
-        let trainer = try Trainer(parameters: start, options: o, lrSide: reader.lrPatch)
+        let (start, copied) = try TrainSetup.initialParameters(config: config, seed: seed, from: initial,
+                                                               initializer: o.knobs.initializer)
+        if `init` != nil { world.say("initialised from \(`init`!): copied \(copied.joined(separator: " ")); others He-initialised") }
+        let trainer = try Trainer(parameters: start, options: o, lrSide: reader.lrPatch, topology: world.topology)
+        trainer.syncCheckEvery = syncCheck
         var ro = TrainRunOptions(runDir: runDir)
         ro.validateEvery = valEvery; ro.checkpointEvery = checkpointEvery; ro.logEvery = logEvery
         ro.tensorBoard = !noTensorboard
@@ -172,12 +181,13 @@ struct TrainCommand: ParsableCommand {
         lab.apply(to: &ro)
         ro.provenance = ["training_data": data, "training_patches": String(loader.usable),
                          "command": CommandLine.arguments.joined(separator: " "),
-                         "validation_data": val ?? ""]
+                         "validation_data": val ?? ""].merging(o.knobs.provenance) { a, _ in a }
         if resume {
             let ck = try TrainCheckpoint.read(path: runDir + "/checkpoint.h5")
             try ck.restore(into: trainer)
-            print("resumed at step \(trainer.step) from \(runDir)/checkpoint.h5")
+            world.say("resumed at step \(trainer.step) from \(runDir)/checkpoint.h5")
         }
+        if world.rank != 0 { return try follow(trainer: trainer, loader: loader, steps: total) }
         var validator: ((DCSCNParameters) throws -> TrainValidation)? = nil
         if let val { validator = try TrainValidator.make(folder: val, scale: scale, threads: threads) }
         try Interrupt.check("nothing was written")

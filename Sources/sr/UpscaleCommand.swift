@@ -1,6 +1,7 @@
 import ArgumentParser
 import SRCLI
 import SRCore
+import SRMPI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -101,10 +102,15 @@ struct UpscaleCommand: ParsableCommand {
         let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force,
                                     suffixes: ImageFormat.allSuffixes, outputExtension: format?.rawValue)
         try Interrupt.check("nothing was written")
+        // Under mpirun every rank plans the same jobs, rank 0 creates the folder, each rank takes
+        // every size-th file (UpscaleCommand+MPI.swift); alone, `world` is one rank.
+        let world = Communicator.world
+        try world.barrier()
         let createdFolder = plan.folderToCreate
-        if let folder = createdFolder { try FileSystem.makeDirectory(folder) }
-        let jobs = plan.jobs
-        let progress = ProgressLine(total: jobs.count, enabled: !quiet)
+        if let folder = createdFolder, world.rank == 0 { try FileSystem.makeDirectory(folder) }
+        try world.barrier()
+        let jobs = world.share(plan.jobs)
+        let progress = ProgressLine(total: jobs.count, enabled: !quiet && world.rank == 0)
         var written = 0, skipped = 0
         var failures: [ExitStatus] = []
         for (i, job) in jobs.enumerated() {
@@ -133,13 +139,14 @@ struct UpscaleCommand: ParsableCommand {
             }
         }
         progress.finish()
-        if written == 0, let folder = createdFolder { rmdir(folder) } // only if still empty
+        let totals = try world.sum([written, skipped, failures.count])
+        if totals[0] == 0, world.rank == 0, let folder = createdFolder { rmdir(folder) } // only if still empty
         if Interrupt.requested {
             throw SRError(.cancelled, "interrupted after \(written) of \(jobs.count) files; "
                           + "the unfinished output was removed")
         }
-        if jobs.count > 1 || !failures.isEmpty || skipped > 0 {
-            Console.error("\(written) upscaled, \(skipped) skipped, \(failures.count) failed\n")
+        if world.rank == 0 && (plan.jobs.count > 1 || totals[2] > 0 || totals[1] > 0) {
+            Console.error("\(totals[0]) upscaled, \(totals[1]) skipped, \(totals[2]) failed\n")
         }
         if let first = failures.first {
             throw ExitCode(failures.allSatisfy { $0 == first } ? first.rawValue : ExitStatus.failure.rawValue)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SRCLI
 import SRCore
+import SRMPI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,6 +55,7 @@ struct BuildCommand: ParsableCommand {
     }
 
     func run() throws {
+        if Communicator.world.size > 1 && !Self.buildingRankShard { return try buildOnRanks(Communicator.world) }
         // Building cannot stop between images, so the handler itself removes the temporary file
         // and exits 130: the output is only ever renamed into place whole.
         Interrupt.install(.immediate, tool: "srprep")

@@ -86,6 +86,11 @@ import SRTestSupport
         let params = try DCSCNParameters.heInitialized(config: Self.tinyConfig, seed: 1)
         let safetensors = try WeightsFile.encodeSafeTensors(params)
         put("weights", "tiny.safetensors", safetensors)
+        // The format 3.0 structure keys (docs/weights.md): no residual, input normalisation.
+        var structured = Self.tinyConfig
+        structured.residual = false; structured.inputShift = 127.5; structured.inputScale = 0.0078125
+        put("weights", "tiny-structure.safetensors",
+            try WeightsFile.encodeSafeTensors(try DCSCNParameters(config: structured, layers: params.layers)))
         try WeightsFile.writeHDF5(params, to: tmp + "/tiny.h5")
         put("weights-hdf5", "tiny.h5", FormatsTestSupport.readBytes(tmp + "/tiny.h5"))
         // JSON: the tiny model's safetensors header, and the value kinds the parser knows.

@@ -17,6 +17,21 @@ struct SweepPlanTests {
         #expect(plan.trainArgs(last, seed: 2, runDir: "d") == ["--data", "p.h5"] + last.args + ["--seed", "2", "--steps", "10", "--run-dir", "d"])
     }
 
+    @Test func oneAtATimeVariesEachKnobAloneAgainstTheBaseline() throws {
+        var plan = try SweepPlan(knobs: [("lr", ["0.002", "0.001"]), ("activation", ["prelu", "relu", "tanh"]), ("l1", ["off", "on"])],
+                                 seeds: 3, steps: 10, baseArgs: [])
+        plan.design = .oneAtATime
+        let c = plan.configs
+        #expect(c.count == 1 + 1 + 2 + 1)   // baseline + the other values, one knob at a time
+        #expect(c.map(\.name) == ["baseline", "lr=0.001", "activation=relu", "activation=tanh", "l1=on"])
+        #expect(c[2].args == ["--lr", "0.002", "--activation", "relu"])
+        #expect(c[4].args == ["--lr", "0.002", "--activation", "prelu", "--l1"])
+        #expect(Set(c.map(\.folder)).count == c.count)
+        let json = try SweepPlan.parseJSON(#"{"design": "one-at-a-time", "seeds": 3, "steps": 10, "vary": {"lr": ["0.002", "0.001"], "activation": ["prelu", "relu", "tanh"], "l1": ["off", "on"]}}"#, path: "p.json")
+        #expect(json == plan)
+        #expect(throws: SRError.self) { try SweepPlan.parseJSON(#"{"design": "latin", "steps": 5}"#, path: "p") }
+    }
+
     @Test func jsonPlanEqualsFlagPlan() throws {
         let json = try SweepPlan.parseJSON(#"{"seeds": 3, "steps": 50, "vary": {"lr": ["0.002", 0.001]}, "train": ["--batch", "4"]}"#, path: "p.json")
         let flags = try SweepPlan(knobs: [try SweepPlan.parseVary("--lr=0.002,0.001")], seeds: 3, steps: 50, baseArgs: ["--batch", "4"])

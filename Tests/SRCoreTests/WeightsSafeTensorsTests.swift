@@ -97,7 +97,7 @@ import Glibc
     @Test func refusesOtherVersionsFormatsAndValues() throws {
         #expect(try Self.readError { _, _ in } == nil)
         #expect(try Self.readError { m, _ in m["format_version"] = "2.7"; m["future_key"] = "x" } == nil) // minor bumps are read
-        Self.expect(try Self.readError { m, _ in m["format_version"] = "3.0" }, .unsupported, "3.0")
+        Self.expect(try Self.readError { m, _ in m["format_version"] = "4.0" }, .unsupported, "4.0") // 3.x: structural knobs (WeightsKnobsTests)
         Self.expect(try Self.readError { m, _ in m["format_version"] = "1.0" }, .unsupported, "HDF5 layout")
         Self.expect(try Self.readError { m, _ in m["format_version"] = "two" }, .format, "MAJOR.MINOR")
         Self.expect(try Self.readError { m, _ in m["format"] = "srcore.patches" }, .format, "not an srcore weights file")

@@ -20,11 +20,13 @@ done
 if ldd "$LIB" | grep -Ei 'swift|foundation|not found'; then echo "FAIL: see ldd above"; fail=1; fi
 exported="$(nm -D --defined-only "$LIB" | awk '{print $3}' | grep '^sr_' | sort)"
 declared="$(grep -oE '[ *]sr_[a-z0-9_]+\(' "$HEADER" | tr -d ' *(' | sort -u)"
+# (here-strings, not `echo | grep -q`: with pipefail, grep -q exiting at its first match can kill
+# echo with SIGPIPE and fail the pipeline — a false "not exported" seen once in a run)
 for f in $declared; do
-  echo "$exported" | grep -qx "$f" || { echo "FAIL: $f is declared in srcore.h but not exported"; fail=1; }
+  grep -qx "$f" <<<"$exported" || { echo "FAIL: $f is declared in srcore.h but not exported"; fail=1; }
 done
 echo "exports $(echo "$declared" | wc -w) sr_* functions of srcore.h"
 for f in $exported; do
-  echo "$declared" | grep -qx "$f" || { echo "FAIL: $f is exported but not declared in srcore.h"; fail=1; }
+  grep -qx "$f" <<<"$declared" || { echo "FAIL: $f is exported but not declared in srcore.h"; fail=1; }
 done
 exit $fail

@@ -23,7 +23,7 @@ RANK = {
     "SRData": 4, "SREval": 4,
     "SRTrain": 5,
     "SRCore": 6,
-    "SRCApi": 7, "SRCLI": 7,
+    "SRCApi": 7, "SRCLI": 7, "SRMPI": 7,
     "sr": 8, "srprep": 8,
     "SRTestSupport": 9, "SRCoreTests": 10,
 }
@@ -37,6 +37,7 @@ C_USERS = {
     "CKernels": {"SRKernels", "SRModel", "SRTrain", "SRTestSupport", "SRCoreTests"},
     "COpenBLAS": {"SRTrain"},
     "CModels": {"SRCApi"},
+    "CMPI": {"SRMPI"},
 }
 
 

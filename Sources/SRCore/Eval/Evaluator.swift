@@ -96,7 +96,7 @@ public enum Evaluator {
     }
 
     /// The last path component of a folder ("…/eval/set5/" → "set5").
-    static func datasetName(_ folder: String) -> String {
+    public static func datasetName(_ folder: String) -> String {
         folder.split(separator: "/").last.map(String.init) ?? folder
     }
 }

@@ -23,6 +23,15 @@ public struct DCSCNConfig: Equatable, Sendable {
     public var shufflerFilters: Int
     /// Kernel size of every "3x3" conv (odd).
     public var kernelSize: Int
+    /// Whether the bicubic upscale is added to R-CNN1's output (the global residual; off with
+    /// `sr train --no-residual`, docs/techniques.md "Knobs").
+    public var residual = true
+    /// Input normalisation: the first layer sees `(luma - inputShift) * inputScale` (0 and 1 by
+    /// default; `sr train --input-shift/--input-scale`). The zero padding is applied after it.
+    public var inputShift: Float = 0, inputScale: Float = 1
+
+    /// Whether residual and input normalisation have their defaults (a file needs format_version 3 otherwise).
+    public var hasDefaultStructure: Bool { residual && inputShift == 0 && inputScale == 1 }
 
     /// Creates a config from explicit widths.
     public init(scale: Int, featureWidths: [Int], ninA: Int, ninB: Int, shufflerFilters: Int, kernelSize: Int = 3) {
@@ -153,6 +162,9 @@ public struct DCSCNConfig: Equatable, Sendable {
         }
         guard kernelSize > 0, kernelSize % 2 == 1 else {
             throw SRError(.invalidArgument, "kernel size must be odd, got \(kernelSize)")
+        }
+        guard inputShift.isFinite, inputScale.isFinite, inputScale != 0 else {
+            throw SRError(.invalidArgument, "input normalisation needs a finite shift and a finite non-zero scale, got \(inputShift) and \(inputScale)")
         }
         let m = DCSCNConfig.maxWidth
         guard featureWidths.count <= DCSCNConfig.maxFeatureLayers, kernelSize <= DCSCNConfig.maxKernelSize,

@@ -88,7 +88,17 @@ final class ForwardPass {
             throw SRError(.shapeMismatch, "forward: bicubic input is \(bic.width)x\(bic.height), expected \(lr.width)x\(lr.height) x\(s)")
         }
         Self.copy(lr, into: input)
-        Self.copy(bic, into: bicubic)
+        if config.inputShift != 0 || config.inputScale != 1 { Self.normalise(input, config) }
+        if config.residual { Self.copy(bic, into: bicubic) } else { bicubic.storage.zero() }
+    }
+
+    /// `(x - inputShift) * inputScale` over the interior of the LR input (the padding stays 0, as in training).
+    private static func normalise(_ map: FeatureMap, _ c: DCSCNConfig) {
+        let o = map.origin
+        for y in 0..<map.height {
+            let row = o + y * map.rowStride
+            for x in 0..<map.width { row[x] = (row[x] - c.inputShift) * c.inputScale }
+        }
     }
 
     /// Validates the input sizes before any allocation.

@@ -35,6 +35,13 @@ public struct AdamOptimizer: WeightOptimizer {
         kernelMask = layout.kernelMask
     }
 
+    /// Zero moments for `count` values; L2 applies where `kernelMask` is 1 (collapsible blocks).
+    public init(count: Int, kernelMask: [Float]) {
+        m = [Float](repeating: 0, count: count)
+        v = m
+        self.kernelMask = kernelMask
+    }
+
     /// The L2 term `l2 * sum(w^2)/2` over kernels.
     public func l2Loss(_ w: [Float]) -> Double { GradientPreparation.l2Loss(w, mask: kernelMask, l2: l2) }
 

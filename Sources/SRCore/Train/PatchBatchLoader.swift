@@ -46,6 +46,8 @@ public final class PatchBatchLoader: @unchecked Sendable {
     public let usable: Int
     /// Batches per epoch.
     public let stepsPerEpoch: Int
+    /// The rows of each batch this loader reads (all of them, unless a data-parallel rank takes its share).
+    public let rows: Range<Int>
     private let seed: UInt64
     private let plan: ResizePlan
     private var cachedEpoch = -1
@@ -63,8 +65,9 @@ public final class PatchBatchLoader: @unchecked Sendable {
     private var startError: Error?
 
     /// Prepares a loader; `limit` restricts training to the first `limit` patches (overfitting test).
+    /// `rows` (a data-parallel rank's share, `Trainer.rows`) makes it read only those rows of each batch.
     public init(reader: PatchSetReader, batch: Int, sliceLength: Int = 1, seed: UInt64, limit: Int? = nil,
-                depth: Int = 4) throws {
+                depth: Int = 4, rows: Range<Int>? = nil) throws {
         guard batch > 0, sliceLength > 0 else {
             throw SRError(.invalidArgument, "batch (\(batch)) and slice length (\(sliceLength)) must be positive")
         }
@@ -75,13 +78,18 @@ public final class PatchBatchLoader: @unchecked Sendable {
         }
         self.reader = reader
         self.batch = batch
+        let share = rows ?? 0..<batch
+        guard share.lowerBound >= 0, share.upperBound <= batch, !share.isEmpty else {
+            throw SRError(.invalidArgument, "rows \(share) are not a share of a batch of \(batch)")
+        }
+        self.rows = share
         self.sliceLength = sliceLength
         usable = slices * sliceLength
         stepsPerEpoch = usable / batch
         self.seed = seed
         plan = ResizePlan(inWidth: reader.lrPatch, inHeight: reader.lrPatch, outWidth: reader.hrPatch, outHeight: reader.hrPatch)
         self.depth = depth
-        slots = (0..<depth).map { _ in TrainBatch(count: batch, lrSide: reader.lrPatch, hrSide: reader.hrPatch) }
+        slots = (0..<depth).map { _ in TrainBatch(count: share.count, lrSide: reader.lrPatch, hrSide: reader.hrPatch) }
         slotError = [Error?](repeating: nil, count: depth)
         free = CountingSemaphore(value: depth)
         ready = CountingSemaphore(value: 0)
@@ -107,7 +115,8 @@ public final class PatchBatchLoader: @unchecked Sendable {
 
     /// Fills `b` with the batch of global step `step`.
     func fill(_ b: TrainBatch, step: Int) throws {
-        let epoch = step / stepsPerEpoch, pos = (step % stepsPerEpoch) * batch
+        let epoch = step / stepsPerEpoch, pos = (step % stepsPerEpoch) * batch + rows.lowerBound
+        let batch = rows.count
         let ord = order(epoch: epoch)
         let p2 = reader.lrPatch * reader.lrPatch, h2 = reader.hrPatch * reader.hrPatch
         var i = 0

@@ -11,6 +11,14 @@ package struct SweepConfig: Equatable, Sendable {
     package var folder: String
 }
 
+/// How a sweep combines the knobs' values.
+package enum SweepDesign: String, Sendable, CaseIterable {
+    /// Every combination of every knob's values.
+    case grid
+    /// The baseline (every knob at its first value), then each other value of each knob alone.
+    case oneAtATime = "one-at-a-time"
+}
+
 /// What `sr sweep` runs (docs/lab.md): every combination of the varied knobs' values, each with seeds
 /// 1...`seeds` at `steps` steps, on top of the base `sr train` arguments. Any train flag can be varied:
 /// knob names are passed through as `--NAME VALUE` without being interpreted here. The first value of
@@ -20,9 +28,11 @@ package struct SweepPlan: Equatable, Sendable {
     package var seeds: Int
     package var steps: Int
     package var baseArgs: [String]
+    /// Grid (default) or one knob at a time.
+    package var design: SweepDesign = .grid
 
     package static func == (a: SweepPlan, b: SweepPlan) -> Bool {
-        a.seeds == b.seeds && a.steps == b.steps && a.baseArgs == b.baseArgs
+        a.design == b.design && a.seeds == b.seeds && a.steps == b.steps && a.baseArgs == b.baseArgs
             && a.knobs.map(\.name) == b.knobs.map(\.name) && a.knobs.map(\.values) == b.knobs.map(\.values)
     }
 
@@ -72,6 +82,7 @@ package struct SweepPlan: Equatable, Sendable {
         func bad(_ m: String) -> SRError { SRError(.format, "sweep plan: \(m)", path: path) }
         guard case .object(let members) = root else { throw bad("the top level must be an object, got \(root.kindName)") }
         var seeds = 1, steps: Int? = nil, knobs: [(String, [String])] = [], train: [String] = []
+        var design = SweepDesign.grid
         for m in members {
             switch m.key {
             case "seeds":
@@ -97,18 +108,40 @@ package struct SweepPlan: Equatable, Sendable {
                     throw bad("\"train\" must be an array of strings (the base sr train arguments)")
                 }
                 train = vs.compactMap(\.stringValue)
-            default: throw bad("unknown member \"\(m.key)\" (expected seeds, steps, vary, train)")
+            case "design":
+                guard let v = m.value.stringValue, let d = SweepDesign(rawValue: v) else {
+                    throw bad("\"design\" must be \"grid\" or \"one-at-a-time\"")
+                }
+                design = d
+            default: throw bad("unknown member \"\(m.key)\" (expected seeds, steps, vary, train, design)")
             }
         }
         guard let steps else { throw bad("\"steps\" is missing") }
-        do { return try SweepPlan(knobs: knobs, seeds: seeds, steps: steps, baseArgs: train) }
+        do {
+            var plan = try SweepPlan(knobs: knobs, seeds: seeds, steps: steps, baseArgs: train)
+            plan.design = design
+            return plan
+        }
         catch let e as SRError { throw SRError(.format, e.message, path: path) }
     }
 
-    /// Every combination of knob values, baseline (all first values) first.
+    /// The configurations, baseline (all first values) first: every combination of knob values
+    /// (grid), or each non-baseline value of each knob with the others at baseline (one at a time).
     package var configs: [SweepConfig] {
         var combos: [[Int]] = [[]]
-        for k in knobs { combos = combos.flatMap { c in (0..<k.values.count).map { c + [$0] } } }
+        switch design {
+        case .grid:
+            for k in knobs { combos = combos.flatMap { c in (0..<k.values.count).map { c + [$0] } } }
+        case .oneAtATime:
+            combos = [[Int](repeating: 0, count: knobs.count)]
+            for (i, k) in knobs.enumerated() {
+                for v in 1..<max(k.values.count, 1) {
+                    var c = [Int](repeating: 0, count: knobs.count)
+                    c[i] = v
+                    combos.append(c)
+                }
+            }
+        }
         return combos.enumerated().map { (index, combo) in
             var args: [String] = [], diff: [String] = []
             for (k, vi) in zip(knobs, combo) {

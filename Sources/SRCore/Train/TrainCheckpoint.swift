@@ -129,6 +129,9 @@ public struct TrainCheckpoint: Sendable {
     /// Puts this state into `trainer` (same config and optimiser required). A run that keeps a weight
     /// average but resumes a checkpoint without one starts the average at the checkpoint's weights.
     public func restore(into trainer: Trainer) throws {
+        guard trainer.collapsible == nil else {
+            throw SRError(.unsupported, "resuming a run with collapsible blocks is not supported (the checkpoint holds the collapsed weights only)")
+        }
         guard trainer.config == config else {
             throw SRError(.shapeMismatch, "checkpoint config (widths \(config.featureWidths), x\(config.scale)) differs from the run's (widths \(trainer.config.featureWidths), x\(trainer.config.scale))")
         }

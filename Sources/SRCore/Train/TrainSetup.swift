@@ -8,12 +8,13 @@ import SREval
 /// Building blocks of `sr train` that are not the loop itself: fine-tuning initialisation and the
 /// check that a patch set fits the network.
 public enum TrainSetup {
-    /// Starting weights for `config`: He initialisation, with every layer of `from` whose name and
+    /// Starting weights for `config`: `initializer` (default He truncated normal), with every layer of `from` whose name and
     /// shapes match copied over (x3/x4 from a trained x2: the feature layers, the NIN and R-CNN1
     /// carry over, the upsampler is re-initialised). Returns the weights and the copied layer names.
-    public static func initialParameters(config: DCSCNConfig, seed: UInt64, from: DCSCNParameters?) throws
+    public static func initialParameters(config: DCSCNConfig, seed: UInt64, from: DCSCNParameters?,
+                                         initializer: DCSCNInitializer = .heTruncated) throws
         -> (DCSCNParameters, copied: [String]) {
-        var p = try DCSCNParameters.heInitialized(config: config, seed: seed)
+        var p = try DCSCNParameters.initialized(config: config, seed: seed, initializer: initializer)
         guard let from else { return (p, []) }
         var copied: [String] = []
         let src = Dictionary(uniqueKeysWithValues: zip(from.config.layers.map(\.name), zip(from.config.layers, from.layers)))

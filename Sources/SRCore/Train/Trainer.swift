@@ -38,6 +38,9 @@ public struct TrainOptions: Sendable, Equatable {
     public var weightDecay = 0.0
     /// Decay of the exponential moving average of the weights kept beside them (nil = none).
     public var emaDecay: Double? = nil
+    /// Training-side knobs (activation, initializer, collapsible blocks; docs/techniques.md "Knobs").
+    /// Residual and input normalisation are part of the config.
+    public var knobs = ModelKnobs()
 
     /// The reference defaults.
     public init() {}
@@ -73,6 +76,14 @@ public final class Trainer: @unchecked Sendable {
     public var ema: WeightAverage?
     /// Completed steps.
     public var step = 0
+    /// The ranks training this model together (nil: this process alone; Trainer+DataParallel.swift).
+    public let topology: (any TrainingTopology)?
+    /// Every N steps the ranks compare a checksum of their weights (0 = never).
+    public var syncCheckEvery = 0
+    /// This rank's rows of each global batch (all of them without a topology).
+    public let rows: Range<Int>
+    /// The expanded parameters and their own Adam with `--collapsible-width` (then `optimizer` is unused).
+    public var collapsible: CollapsibleBlocks?
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
     private var shards: [[(first: Int, graph: TrainingGraph)]] = []
     private let chunkGrads: [FloatBuffer]
@@ -82,7 +93,9 @@ public final class Trainer: @unchecked Sendable {
     private(set) var grads: [Float]   // the last step's gradients (after L2 and clipping)
 
     /// Prepares a trainer for LR patches of `lrSide` x `lrSide`, starting from `parameters`.
-    public init(parameters: DCSCNParameters, options: TrainOptions, lrSide: Int) throws {
+    /// With a `topology`, this rank trains on its share of each batch (`options.batch` is the global batch).
+    public init(parameters: DCSCNParameters, options: TrainOptions, lrSide: Int,
+                topology: (any TrainingTopology)? = nil) throws {
         guard options.batch > 0, options.threads > 0, lrSide > 0 else {
             throw SRError(.invalidArgument, "batch \(options.batch), threads \(options.threads) and patch size \(lrSide) must be positive")
         }
@@ -93,17 +106,31 @@ public final class Trainer: @unchecked Sendable {
         if let wide = parameters.config.layers.first(where: { $0.outChannels > maxChannels }) {
             throw SRError(.unsupported, "layer \(wide.name) has \(wide.outChannels) output channels; the trainer supports at most \(maxChannels) per layer")
         }
+        try options.knobs.validate()
         config = parameters.config
         self.options = options
+        self.topology = topology
+        rows = try Self.share(batch: options.batch, topology: topology)
         layout = ParameterLayout(config: config)
-        weights = layout.flatten(parameters)
+        if options.knobs.collapsibleWidth > 0 && options.optimizer != .adam {
+            throw SRError(.invalidArgument, "collapsible blocks train with Adam only, not \(options.optimizer)")
+        }
+        var start = layout.flatten(try options.knobs.applying(to: parameters))
+        try topology?.broadcast(&start)   // every rank starts from rank 0's weights
+        weights = start
         optimizer = OptimizerFactory.make(options.optimizer, layout: layout, options: options)
-        let start = weights
-        ema = options.emaDecay.map { WeightAverage(decay: $0, initial: start) }
-        let t = min(options.threads, options.batch)
+        if options.knobs.collapsibleWidth > 0 {
+            // The expanded blocks come from the seed, the same on every rank.
+            collapsible = try CollapsibleBlocks(layout: layout, width: options.knobs.collapsibleWidth, seed: options.seed,
+                                                weights: &weights, clipNorm: options.clipNorm, l2: options.l2)
+        }
+        let w0 = weights
+        ema = options.emaDecay.map { WeightAverage(decay: $0, initial: w0) }
+        let local = rows.count
+        let t = min(options.threads, local)
         var first = 0
         for i in 0..<t {
-            let n = options.batch / t + (i < options.batch % t ? 1 : 0)
+            let n = local / t + (i < local % t ? 1 : 0)
             let m = options.microBatch > 0 ? min(options.microBatch, n) : n
             var list: [(Int, TrainingGraph)] = []
             var done = 0
@@ -132,8 +159,8 @@ public final class Trainer: @unchecked Sendable {
 
     private func check(_ b: TrainBatch) throws {
         let side = shards[0][0].graph.h
-        guard b.count == options.batch, b.lrSide == side else {
-            throw SRError(.shapeMismatch, "batch of \(b.count) patches of \(b.lrSide)x\(b.lrSide), trainer expects \(options.batch) of \(side)x\(side)")
+        guard b.count == rows.count, b.lrSide == side else {
+            throw SRError(.shapeMismatch, "batch of \(b.count) patches of \(b.lrSide)x\(b.lrSide), trainer expects \(rows.count) of \(side)x\(side)")
         }
     }
 
@@ -183,7 +210,9 @@ public final class Trainer: @unchecked Sendable {
             runShards(runShard)
         }
         try throwShardError()
-        return shardLoss.reduce(0, +) / Double(total)
+        var loss = shardLoss.reduce(0, +)
+        try reduceAcrossRanks(loss: &loss)
+        return loss / Double(total)
     }
 
     /// One step: forward, backward, L2, clip, the optimiser's update with the schedule's rate (or `learningRate`).
@@ -199,7 +228,7 @@ public final class Trainer: @unchecked Sendable {
                 for (c, (first, g)) in shards[i].enumerated() {
                     load(b, first: first, into: g)
                     // Shard i's first chunk keeps the original per-shard seed (results with microBatch 0 unchanged).
-                    try g.forward(wp, dropoutSeed: seed &+ UInt64(i) &* 0xE703_7ED1_A0B4_28DB &+ UInt64(c) &* 0x8EBC_6AF0_9C88_C6E3)
+                    try g.forward(wp, dropoutSeed: seed &+ UInt64(shardBase + i) &* 0xE703_7ED1_A0B4_28DB &+ UInt64(c) &* 0x8EBC_6AF0_9C88_C6E3)
                     sum += g.loss(l1: l1, normaliser: total)
                     let sg = shardGrads[i].base, cg = chunkGrads[i].base
                     if c == 0 {
@@ -221,11 +250,20 @@ public final class Trainer: @unchecked Sendable {
                 for j in 0..<gp.count { gp[j] += sp[j] }
             }
         }
+        var loss = shardLoss.reduce(0, +)
+        try reduceAcrossRanks(&grads, loss: &loss)   // before clipping: every rank then makes the same update
         let lr = learningRate ?? options.schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch)
-        let l2 = optimizer.l2Loss(weights)
-        let norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
+        options.knobs.freeze(gradients: &grads, layout: layout)
+        let l2: Double, norm: Double
+        if collapsible != nil {
+            (l2, norm) = collapsible!.update(&weights, gradients: grads, layout: layout, learningRate: lr)
+        } else {
+            l2 = optimizer.l2Loss(weights)
+            norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
+        }
         ema?.update(weights)
         step += 1
-        return TrainStepResult(loss: shardLoss.reduce(0, +) / Double(total), l2: l2, gradNorm: norm, learningRate: lr)
+        try checkRanksAgree()
+        return TrainStepResult(loss: loss / Double(total), l2: l2, gradNorm: norm, learningRate: lr)
     }
 }

@@ -47,6 +47,8 @@ package final class TrainingGraph {
 
     // Dense inputs (LR, bicubic and target on the 0...255 scale) and the output.
     package let lr: FloatBuffer, bic: FloatBuffer, hr: FloatBuffer, out: FloatBuffer
+    /// The normalised LR when the config normalises its input (TrainingGraph+Structure.swift).
+    let lrNorm: FloatBuffer?
 
     private let specs: [DCSCNLayerSpec]
     private let featureOffsets: [Int]
@@ -88,6 +90,7 @@ package final class TrainingGraph {
         for fw in config.featureWidths { offs.append(o); o += fw }
         featureOffsets = offs
         lr = try FloatBuffer(count: n * h * w, what: "training buffer")
+        lrNorm = config.inputShift != 0 || config.inputScale != 1 ? try FloatBuffer(count: n * h * w, what: "training buffer") : nil
         bic = try FloatBuffer(count: n * hrH * hrW, what: "training buffer"); hr = try FloatBuffer(count: n * hrH * hrW, what: "training buffer"); out = try FloatBuffer(count: n * hrH * hrW, what: "training buffer")
         gOut = try FloatBuffer(count: n * hrH * hrW, what: "training buffer")
         lrP = try PaddedBuffer(n: n, h: h, w: w, pad: pad, ld: 1)
@@ -198,7 +201,7 @@ package final class TrainingGraph {
     /// Runs the network on `lr`/`bic` (already filled) and writes `out`.
     package func forward(_ params: UnsafePointer<Float>, dropoutSeed: UInt64 = 0) throws {
         pack(params)
-        srt_copy_to_view(lr.base, 1, lrP.view(), Int32(n), Int32(h), Int32(w))
+        srt_copy_to_view(structuredInput(), 1, lrP.view(), Int32(n), Int32(h), Int32(w))
         for l in specs.indices {
             let s = specs[l], e = layout.entries[l], g = grid[l]
             let co = s.outChannels

@@ -40,6 +40,9 @@ public enum WeightsFile {
     /// Writes `p` to `path` in the legacy HDF5 layout (format_version 1.0), atomically (built in
     /// memory, so libhdf5 never meets a failing write; then written to a temp file and renamed).
     public static func writeHDF5(_ p: DCSCNParameters, to path: String) throws {
+        guard p.config.hasDefaultStructure else {
+            throw SRError(.unsupported, "\(path): the legacy HDF5 layout cannot hold --no-residual or input normalisation; write .safetensors")
+        }
         try HDF5File.writeAtomically(path) { f in try writeContents(p, to: f) }
     }
 
@@ -169,6 +172,11 @@ public enum WeightsFile {
         try f.setAttribute("nin_b", c.ninB, on: object)
         try f.setAttribute("shuffler_filters", c.shufflerFilters, on: object)
         try f.setAttribute("kernel_size", c.kernelSize, on: object)
+        // Structural knobs (checkpoints only; writeHDF5 refuses them): written only when not default.
+        if !c.residual { try f.setAttribute("residual", "none", on: object) }
+        if c.inputShift != 0 || c.inputScale != 1 {
+            try f.setAttribute("input_normalisation", [Double(c.inputShift), Double(c.inputScale)], on: object)
+        }
     }
 
     /// Reads and validates the attributes written by `writeConfig`; errors name `path`.
@@ -180,9 +188,17 @@ public enum WeightsFile {
         guard let widths = try f.intArrayAttribute("feature_widths", on: object) else {
             throw SRError(.format, "\(path): missing attribute feature_widths")
         }
-        let config = DCSCNConfig(scale: try int("scale"), featureWidths: widths, ninA: try int("nin_a"),
+        var config = DCSCNConfig(scale: try int("scale"), featureWidths: widths, ninA: try int("nin_a"),
                                  ninB: try int("nin_b"), shufflerFilters: try int("shuffler_filters"),
                                  kernelSize: try int("kernel_size"))
+        if let r = try f.stringAttribute("residual", on: object) {
+            guard r == "none" || r == "bicubic" else { throw SRError(.unsupported, "\(path): residual \"\(r)\" is not supported") }
+            config.residual = r == "bicubic"
+        }
+        if let n = try f.doubleArrayAttribute("input_normalisation", on: object) {
+            guard n.count == 2 else { throw SRError(.format, "\(path): input_normalisation has \(n.count) values, expected 2") }
+            config.inputShift = Float(n[0]); config.inputScale = Float(n[1])
+        }
         do { try config.validate() } catch let e as SRError {
             throw SRError(e.code, "\(path): invalid config: \(e.message)")
         }

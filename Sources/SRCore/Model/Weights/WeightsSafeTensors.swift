@@ -15,6 +15,10 @@ extension WeightsFile {
     /// The `format_version` of the safetensors layout; readers accept any `2.x`.
     public static let safeTensorsFormatVersion = "2.0"
     static let safeTensorsMajor = 2
+    /// The version written when a structural knob is not at its default (WeightsStructure.swift);
+    /// readers of 2.x refuse such files instead of running them wrongly.
+    public static let safeTensorsStructureVersion = "3.0"
+    static let safeTensorsStructureMajor = 3
     /// Prefix of the metadata keys that hold provenance entries.
     static let provenancePrefix = "provenance/"
     /// What a weights file may be: 256 MiB (c-DCSCN x4 is 0.25 MiB, the L12 F196 model 5 MiB).
@@ -41,6 +45,7 @@ extension WeightsFile {
             "layer_order": "[" + c.layers.map { SafeTensors.quoted($0.name) }.joined(separator: ",") + "]",
         ]
         for (k, v) in p.provenance { m[provenancePrefix + k] = v }
+        if !c.hasDefaultStructure { structureMetadata(c, into: &m) }
         return m
     }
 
@@ -101,12 +106,12 @@ extension WeightsFile {
         guard parts.count == 2, let major = Int(parts[0]), Int(parts[1]) != nil, !parts[0].hasPrefix("+") else {
             throw SRError(.format, "format_version \"\(version)\" is not MAJOR.MINOR", path: path)
         }
-        guard major == safeTensorsMajor else {
+        guard major == safeTensorsMajor || major == safeTensorsStructureMajor else {
             let hint = major == 1 ? " (1.x is the HDF5 layout)" : ""
-            throw SRError(.unsupported, "weights format_version \(version) is not supported\(hint); this reader understands \(safeTensorsMajor).x", path: path)
+            throw SRError(.unsupported, "weights format_version \(version) is not supported\(hint); this reader understands \(safeTensorsMajor).x and \(safeTensorsStructureMajor).x", path: path)
         }
         for (key, expected) in [("arch", "dcscn"), ("activation", "prelu"), ("kernel_layout", "HWIO"),
-                                ("depth_to_space", "tf_dcr"), ("residual", "bicubic")] {
+                                ("depth_to_space", "tf_dcr")] {
             let v = try required(key)
             guard v == expected else {
                 throw SRError(.unsupported, "\(key) is \"\(v)\", only \"\(expected)\" is supported", path: path)
@@ -115,7 +120,8 @@ extension WeightsFile {
         if let r = md["input_range"], r != "0..255 luma" {
             throw SRError(.unsupported, "input_range is \"\(r)\", only \"0..255 luma\" is supported", path: path)
         }
-        let config = try safeTensorsConfig(md, path: path)
+        var config = try safeTensorsConfig(md, path: path)
+        try readStructure(md, into: &config, major: major, path: path)
         let specs = config.layers
         try checkDerived(md, config, path: path)
         var expected: [(name: String, shape: [Int])] = []
