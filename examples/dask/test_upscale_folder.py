@@ -53,9 +53,9 @@ def _sr_upscale(src, dst, *args):
     assert r.returncode == 0, r.stderr
 
 
-def _photos_supported(tmp_path):
-    """True when this build of srcore reads JPEG (the photos issue): then the folder holds photos too."""
-    probe = tmp_path / "probe.jpg"
+def _photo_supported(tmp_path, ext):
+    """True when this build of srcore reads files of this extension (JPEG, WebP): then the folder holds them too."""
+    probe = tmp_path / f"probe{ext}"
     Image.fromarray(np.full((8, 8, 3), 100, np.uint8)).save(probe)
     r = subprocess.run([_sr(), "upscale", str(probe), "-o", str(tmp_path / "probe-out.png"), "--quiet"],
                        capture_output=True, text=True)
@@ -64,9 +64,9 @@ def _photos_supported(tmp_path):
 
 def test_local_cluster_equals_sr_upscale(tmp_path):
     _pictures(tmp_path / "in")
-    if _photos_supported(tmp_path):  # JPEG and WebP in, and out under their own names
-        rng = np.random.default_rng(9)
-        for i, ext in enumerate([".jpg", ".webp"]):
+    rng = np.random.default_rng(9)
+    for i, ext in enumerate([".jpg", ".webp"]):  # photos in, and out under their own names
+        if _photo_supported(tmp_path, ext):
             Image.fromarray(rng.integers(0, 255, (30, 36, 3), dtype=np.uint8)).save(tmp_path / "in" / f"photo{i}{ext}")
     _sr_upscale(tmp_path / "in", tmp_path / "sr")
     rc, out, err = _run(tmp_path / "in", "-o", tmp_path / "out", "--workers", 2, "--report", tmp_path / "r.json")
