@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
+APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libwebp-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
 .PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest diagtest ctest-tsan bench-srprep bench-infer mpitest
@@ -188,7 +188,7 @@ pytest: pyinstall
 	$(SWIFT) build -c release --product sr
 	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider python/tests
 
-## wheel: python/dist/srcore-<version>-py3-none-<platform>.whl, libsrcore bundled (needs libpng, libhdf5,
+## wheel: python/dist/srcore-<version>-py3-none-<platform>.whl, libsrcore bundled (needs libpng, libjpeg, libwebp, libhdf5,
 ## libopenblas on the target machine, as `make deps` installs)
 wheel: lib
 	python3 -m pip wheel -q --no-deps -w python/dist ./python

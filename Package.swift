@@ -42,6 +42,8 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CWebP", path: "Sources/CWebP", pkgConfig: "libwebpmux",
+                       providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
@@ -51,7 +53,7 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CKernels", path: "Sources/CKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
-        .target(name: "CImageIO", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageIO",
+        .target(name: "CImageIO", dependencies: ["CPNG", "CJPEG", "CWebP"], path: "Sources/CImageIO",
                 cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "CModels", path: "Sources/CModels"), // builtin weights (#embed) + the srcore.h types
 

@@ -307,15 +307,19 @@ int sr_upscale(const sr_model *model, const sr_options *options, const sr_image 
 
 /**
  * Reads the image `in_path` (its format from its first bytes, never its name: PNG gray, gray+alpha,
- * RGB, RGBA or palette, 8 or 16 bits; JPEG baseline or progressive, gray, YCbCr or CMYK/YCCK, turned
- * upright by its EXIF orientation), upscales it as sr_upscale does and writes `out_path` in the format
- * its extension names (.jpg/.jpeg/.jpe/.jfif: JPEG at quality 92 with the input's EXIF, orientation
- * reset to 1, and ICC profile; anything else: PNG, same channels and bit depth), through a temporary
+ * RGB, RGBA or palette, 8 or 16 bits; JPEG baseline or progressive, gray, YCbCr or CMYK/YCCK; WebP
+ * lossy or lossless, RGB or RGBA; turned upright by its EXIF orientation), upscales it as sr_upscale
+ * does and writes `out_path` in the format its extension names (.jpg/.jpeg/.jpe/.jfif: JPEG at quality
+ * 92; .webp: lossy WebP at quality 92, alpha kept, gray written as RGB; both with the input's EXIF,
+ * orientation reset to 1, and ICC profile; anything else: PNG, same channels and bit depth, with the
+ * ICC profile and a PNG input's text chunks and sRGB/gAMA), through a temporary
  * file in the same folder renamed at the end (docs/image-formats.md). The file is byte for byte what
  * `sr upscale in_path -o out_path` writes (with `--compression` = options->png_compression when that
  * is set). The image is streamed in strips, so memory stays near the size of the input's planes
- * whatever the output size. Errors: SR_ERROR_INVALID_ARGUMENT (also: alpha to a JPEG), SR_ERROR_IO,
- * SR_ERROR_FORMAT (not a readable PNG/JPEG, or a truncated/corrupt one: the message names the file),
+ * whatever the output size (a WebP output is encoded whole: its 8-bit samples are held until the end).
+ * Errors: SR_ERROR_INVALID_ARGUMENT (also: alpha to a JPEG, a WebP output over 16383 pixels a side),
+ * SR_ERROR_IO, SR_ERROR_FORMAT (not a readable PNG/JPEG/WebP, or a truncated/corrupt one: the message
+ * names the file),
  * SR_ERROR_OUT_OF_MEMORY (also: the input exceeds options->max_pixels), SR_ERROR_CANCELLED. Thread-safe.
  */
 int sr_upscale_file(const sr_model *model, const sr_options *options, const char *in_path, const char *out_path);

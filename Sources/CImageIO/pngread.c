@@ -16,6 +16,7 @@ struct srpng_reader {
     uint8_t *full;          /* interlaced images: the whole image, read on the first request */
     uint32_t next_row;
     int ended;
+    unsigned dropped;       /* metadata chunk types skipped as oversized (bit i: meta_types[i]) */
 };
 
 static void read_file_fn(png_structp png, png_bytep data, size_t length) {
@@ -42,6 +43,43 @@ static int fail_reader(srpng_reader *r, int code, char *msg, size_t msglen) {
     return r->e.io_error ? SRPNG_ERR_IO : code;
 }
 
+/* The largest metadata chunk (iCCP, eXIf, tEXt, zTXt, iTXt) kept, as stored: libpng buffers such a
+ * chunk whole, sized by its own length field, before any limit applies (a 53-byte file declaring a
+ * 2 GB iTXt made libpng 1.6.39 malloc 2 GB: found by fuzzing, docs/fuzzing.md). */
+#define SRPNG_META_MAX (4u << 20)
+
+static const char *const meta_types[] = { "iCCP", "eXIf", "tEXt", "zTXt", "iTXt" };
+#define SRPNG_META_TYPES 5
+
+/* Walks the chunk list (lengths and types only) from offset 8 and sets bit i of the result when a
+ * chunk of meta_types[i] is longer than SRPNG_META_MAX: that type is then skipped unread. */
+static unsigned oversized_meta(srpng_reader *r) {
+    unsigned mask = 0;
+    long start = r->fp ? ftell(r->fp) : 0;
+    size_t pos = 8;
+    for (int guard = 0; guard < (1 << 24); guard++) {
+        uint8_t hdr[8];
+        if (r->fp) {
+            if (fread(hdr, 1, 8, r->fp) != 8) break;
+        } else {
+            if (r->mem_size < 8 || pos > r->mem_size - 8) break;
+            memcpy(hdr, r->mem + pos, 8);
+        }
+        uint32_t len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+        for (int i = 0; i < SRPNG_META_TYPES; i++)
+            if (memcmp(hdr + 4, meta_types[i], 4) == 0 && len > SRPNG_META_MAX) mask |= 1u << i;
+        if (memcmp(hdr + 4, "IEND", 4) == 0 || len > 0x7fffffffu) break;
+        if (r->fp) {
+            if (fseek(r->fp, (long)len + 4, SEEK_CUR) != 0) break;
+        } else {
+            if ((size_t)len + 12 > r->mem_size - pos) break;
+            pos += (size_t)len + 12;
+        }
+    }
+    if (r->fp) { clearerr(r->fp); (void)fseek(r->fp, start, SEEK_SET); }
+    return mask;
+}
+
 /* Reads the signature (already available) and the header, sets up the expansions. */
 static int reader_start(srpng_reader *r, const uint8_t sig[8], size_t sig_len, char *msg, size_t msglen) {
     if (sig_len < 8 || png_sig_cmp(sig, 0, 8) != 0) {
@@ -60,10 +98,22 @@ static int reader_start(srpng_reader *r, const uint8_t sig[8], size_t sig_len, c
     /* Ancillary chunks that srcore does not use and that libpng would buffer whole, sized by the
      * chunk's own length field (a 53-byte file declaring a 2 GB iTXt made libpng 1.6.39 malloc 2 GB:
      * found by fuzzing, docs/fuzzing.md): skip them unread, and cap any other chunk buffer. */
-    static const png_byte skipped[] = { 'i', 'C', 'C', 'P', '\0', 'i', 'T', 'X', 't', '\0', 'z', 'T', 'X', 't', '\0',
-                                        't', 'E', 'X', 't', '\0', 's', 'P', 'L', 'T', '\0', 'e', 'X', 'I', 'f', '\0' };
-    png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, skipped, (int)(sizeof skipped / 5));
+    /* Kept (their metadata is carried to the output, docs/image-formats.md): iCCP, eXIf, tEXt, zTXt,
+     * iTXt, sRGB, gAMA; at most 16 text chunks are cached, a compressed one that inflates beyond the
+     * chunk limit below is dropped by libpng, and a type with a chunk over SRPNG_META_MAX is skipped
+     * unread (each of its chunks: dropped metadata, never a huge allocation). sPLT is always skipped. */
+    static const png_byte splt[] = { 's', 'P', 'L', 'T', '\0' };
+    png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, splt, 1);
+    r->dropped = oversized_meta(r);
+    for (int i = 0; i < SRPNG_META_TYPES; i++) {
+        if (!(r->dropped & (1u << i))) continue;
+        png_byte name[5];
+        memcpy(name, meta_types[i], 4);
+        name[4] = 0;
+        png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, name, 1);
+    }
     png_set_chunk_malloc_max(r->png, SRPNG_CHUNK_MALLOC_MAX);
+    png_set_chunk_cache_max(r->png, 17);
 #ifdef SRCORE_FUZZING
     /* Fuzzing builds only (Tests/fuzz/build.sh, docs/fuzzing.md): chunk CRCs and the zlib Adler-32 are
      * not checked, so that mutated inputs reach the decoder instead of failing their checksums. */
@@ -174,6 +224,64 @@ int srpng_reader_read_rows(srpng_reader *r, void *buf, uint32_t count, char *msg
         png_read_end(r->png, NULL);
     }
     return SRPNG_OK;
+}
+
+const uint8_t *srpng_reader_icc(const srpng_reader *r, size_t *size) {
+    png_charp name = NULL;
+    int comp = 0;
+    png_bytep profile = NULL;
+    png_uint_32 len = 0;
+    *size = 0;
+    if (!png_get_valid(r->png, r->info, PNG_INFO_iCCP) ||
+        !png_get_iCCP(r->png, r->info, &name, &comp, &profile, &len) || !profile || len == 0) return NULL;
+    *size = len;
+    return profile;
+}
+
+const uint8_t *srpng_reader_exif(const srpng_reader *r, size_t *size) {
+    png_bytep exif = NULL;
+    png_uint_32 n = 0;
+    *size = 0;
+    if (!png_get_valid(r->png, r->info, PNG_INFO_eXIf) || !png_get_eXIf_1(r->png, r->info, &n, &exif) || !exif || n == 0)
+        return NULL;
+    *size = n;
+    return exif;
+}
+
+int srpng_reader_text_count(const srpng_reader *r) {
+    png_textp t = NULL;
+    int n = 0;
+    (void)png_get_text(r->png, r->info, &t, &n);
+    return t ? n : 0;
+}
+
+void srpng_reader_text(const srpng_reader *r, int i, srpng_text *out) {
+    png_textp t = NULL;
+    int n = 0;
+    memset(out, 0, sizeof *out);
+    (void)png_get_text(r->png, r->info, &t, &n);
+    if (!t || i < 0 || i >= n) return;
+    out->compression = t[i].compression;
+    out->key = t[i].key;
+    out->text = t[i].text ? t[i].text : "";
+#ifdef PNG_iTXt_SUPPORTED
+    out->lang = t[i].lang;
+    out->lang_key = t[i].lang_key;
+#endif
+}
+
+int srpng_reader_dropped_metadata(const srpng_reader *r) { return (int)r->dropped; }
+
+int srpng_reader_srgb(const srpng_reader *r) {
+    int intent = 0;
+    if (!png_get_valid(r->png, r->info, PNG_INFO_sRGB) || !png_get_sRGB(r->png, r->info, &intent)) return -1;
+    return intent;
+}
+
+int srpng_reader_gamma(const srpng_reader *r) {
+    png_fixed_point g = 0;
+    if (!png_get_valid(r->png, r->info, PNG_INFO_gAMA) || !png_get_gAMA_fixed(r->png, r->info, &g)) return 0;
+    return g > 0 ? (int)g : 0;
 }
 
 void srpng_reader_free(srpng_reader *r) {

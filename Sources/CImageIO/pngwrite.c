@@ -80,6 +80,14 @@ static int check_params(const srpng_write_params *p, int *channels, char *msg, s
     return SRPNG_OK;
 }
 
+/* Whether libpng can write `key` as a keyword: it needs a printable Latin-1 character (libpng
+ * turns others into spaces and errors on a keyword left empty). */
+static int keyword_usable(const char *key) {
+    for (const unsigned char *k = (const unsigned char *)key; *k; k++)
+        if ((*k > 32 && *k <= 126) || *k >= 161) return 1;
+    return 0;
+}
+
 static int writer_start(srpng_writer *w, const srpng_write_params *p, char *msg, size_t msglen) {
     int channels = 0;
     int rc = check_params(p, &channels, msg, msglen);
@@ -120,9 +128,28 @@ static int writer_start(srpng_writer *w, const srpng_write_params *p, char *msg,
         c.red = p->trns_red; c.green = p->trns_green; c.blue = p->trns_blue; c.gray = p->trns_gray;
         png_set_tRNS(w->png, w->info, NULL, 0, &c);
     }
+    /* Metadata libpng finds inconsistent (a bad profile, a gAMA that contradicts sRGB) is a benign
+     * error: dropped with a warning, not a failure. */
+    png_set_benign_errors(w->png, 1);
+    if (p->gamma > 0) png_set_gAMA_fixed(w->png, w->info, p->gamma);
+    if (p->has_srgb && p->srgb_intent >= 0 && p->srgb_intent <= 3) png_set_sRGB(w->png, w->info, p->srgb_intent);
+    if (p->text && p->text_count > 0) {
+        for (int i = 0; i < p->text_count; i++) {
+            const srpng_text *s = &p->text[i];
+            if (!s->key || !keyword_usable(s->key)) continue;
+            png_text t;
+            memset(&t, 0, sizeof t);
+            t.compression = s->compression >= -1 && s->compression <= 2 ? s->compression : -1;
+            t.key = (png_charp)s->key;
+            t.text = (png_charp)(s->text ? s->text : "");
+#ifdef PNG_iTXt_SUPPORTED
+            t.lang = (png_charp)s->lang;
+            t.lang_key = (png_charp)s->lang_key;
+#endif
+            png_set_text(w->png, w->info, &t, 1);
+        }
+    }
     if (p->icc && p->icc_size >= 132 && p->icc_size < 0x7fffffffu) {
-        /* A profile libpng finds inconsistent is a benign error: dropped with a warning, not a failure. */
-        png_set_benign_errors(w->png, 1);
         png_set_iCCP(w->png, w->info, "ICC Profile", PNG_COMPRESSION_TYPE_BASE, p->icc, (png_uint_32)p->icc_size);
     }
     png_write_info(w->png, w->info);

@@ -107,11 +107,17 @@ public func sr_upscale_file(_ model: OpaquePointer?, _ options: UnsafePointer<sr
         guard !input.isEmpty else { throw invalid("in_path is empty") }
         guard !output.isEmpty else { throw invalid("out_path is empty") }
         let header = try ImageReaders.orientedHeader(path: input, maxPixels: opts.maxPixels)
-        _ = try outputSize(m, header.width, header.height, input)
-        // The file path streams its output in strips: only the LR planes are held whole.
+        let (ow, oh) = try outputSize(m, header.width, header.height, input)
+        // The file path streams its output in strips: only the LR planes are held whole, and for a
+        // WebP output (encoded whole) its 8-bit RGB(A) samples.
         let lrSamples = try Checked.mul(try Checked.mul(header.width, header.height, "\(input): pixel count"),
                                         header.channels, "\(input): samples")
-        try checkMemory(try Checked.mul(lrSamples, 4, "\(input): bytes"), input)
+        var bytes = try Checked.mul(lrSamples, 4, "\(input): bytes")
+        if ImageFormat.fromExtension(output) == .webp {
+            bytes = try Checked.add(bytes, try Checked.mul(try Checked.mul(ow, oh, "\(output): pixel count"), 4, "\(output): bytes"),
+                                    "\(output): bytes")
+        }
+        try checkMemory(bytes, input)
         try m.engine.upscaleFile(input, to: output, opts)
         _ = opts.progress?.report(1)
     }

@@ -17,12 +17,12 @@ enum OutputBitDepth: Int, CaseIterable, ExpressibleByArgument {
 enum OutputFormatChoice: String, CaseIterable, ExpressibleByArgument {
     case png, jpg, webp
 
-    /// The library's format (nil for formats this build cannot write).
-    var imageFormat: ImageFormat? {
+    /// The library's format.
+    var imageFormat: ImageFormat {
         switch self {
         case .png: return .png
         case .jpg: return .jpeg
-        case .webp: return nil
+        case .webp: return .webp
         }
     }
 }

@@ -7,9 +7,9 @@ import SRMPI
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a model on a folder of HR PNG images (PSNR/SSIM on luma, bicubic baseline).",
+        abstract: "Evaluate a model on a folder of HR images, PNG, JPEG or WebP (PSNR/SSIM on luma, bicubic baseline).",
         discussion: """
-        For each PNG (sorted by name): crop to a multiple of the model's scale, take the BT.601 luma, \
+        For each image (sorted by name): crop to a multiple of the model's scale, take the BT.601 luma, \
         downscale it with Pillow's bicubic (float), upscale that back with bicubic (the baseline and the \
         network's second input), run the network, then round, clip, shave `scale` pixels and compute PSNR \
         and SSIM exactly as the DCSCN reference does.
@@ -25,7 +25,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Scale of the shipped model to use when --model is absent.")
     var scale: ShippedScale = .x2
 
-    @Argument(help: "Folder of HR PNG images.")
+    @Argument(help: "Folder of HR images (PNG, JPEG, WebP).")
     var folder: String
 
     @Option(name: .long, parsing: .unconditional, help: "Self-ensemble passes 1...8: 1 (off) ... 8 (all flips/rotations averaged).")
@@ -34,7 +34,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Threads for each forward pass, 1...256.")
     var threads: Int = 2
 
-    @Option(name: .long, parsing: .unconditional, help: "Largest image accepted, in pixels (width x height), checked from the PNG header; 0 = no limit.")
+    @Option(name: .long, parsing: .unconditional, help: "Largest image accepted, in pixels (width x height), checked from the image header; 0 = no limit.")
     var maxPixels: Int = PixelLimit.defaultMaxPixels
 
     @Flag(name: .long, help: "Print one JSON object instead of the table.")

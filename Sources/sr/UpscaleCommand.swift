@@ -60,13 +60,16 @@ struct UpscaleCommand: ParsableCommand {
     @Option(help: "Output format png|jpg|webp (default: from the output name's extension, else png).")
     var format: OutputFormatChoice?
 
-    @Option(parsing: .unconditional, help: "JPEG quality 1...100.")
+    @Option(parsing: .unconditional, help: "JPEG and lossy WebP quality 1...100.")
     var quality: Int = 92
+
+    @Flag(help: "Write lossless WebP (WebP outputs only; --quality then sets the effort).")
+    var lossless = false
 
     @Flag(help: "Write no metadata (EXIF, ICC profile) to the output.")
     var stripMetadata = false
 
-    @Option(parsing: .unconditional, help: "Largest input accepted, in pixels (width x height), checked from the PNG header; 0 = no limit.")
+    @Option(parsing: .unconditional, help: "Largest input accepted, in pixels (width x height), checked from the image header; 0 = no limit.")
     var maxPixels: Int = PixelLimit.defaultMaxPixels
 
     @Flag(help: "Skip inputs whose output already exists.")
@@ -84,7 +87,6 @@ struct UpscaleCommand: ParsableCommand {
         try OptionCheck.require("--threads", threads, in: 1...256)
         try OptionCheck.require("--compression", compression, in: 0...9)
         try OptionCheck.require("--quality", quality, in: 1...100)
-        if format == .webp { throw ValidationError("--format webp: WebP is not supported in this build (PNG and JPEG are)") }
         try OptionCheck.require("--max-pixels", maxPixels, in: 0...Int.max)
         if skipExisting && force { throw ValidationError("--skip-existing and --force exclude each other") }
     }
@@ -122,7 +124,8 @@ struct UpscaleCommand: ParsableCommand {
             do {
                 try upscaler.upscaleFile(input: job.input, output: job.output, format: format?.imageFormat,
                                          bitDepth: bitDepth?.rawValue, compressionLevel: compression,
-                                         quality: quality, stripMetadata: stripMetadata) { done, total in
+                                         quality: quality, lossless: lossless, stripMetadata: stripMetadata,
+                                         warn: { progress.clear(); Console.error("sr: warning: \($0)\n") }) { done, total in
                     progress.update(current: i + 1, progress: Double(i) + Double(done) / Double(total), name: job.input)
                     return !Interrupt.requested
                 }

@@ -41,7 +41,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Replace an existing output file.") var force = false
     @Flag(help: "No progress line.") var quiet = false
     @Option(parsing: .unconditional, help: "Worker threads, 1...256 (default: the number of CPUs).") var threads: Int?
-    @Option(parsing: .unconditional, help: "Largest image accepted, in pixels (width x height), checked from the PNG headers; 0 = no limit.")
+    @Option(parsing: .unconditional, help: "Largest image accepted, in pixels (width x height), checked from the image headers; 0 = no limit.")
     var maxPixels: Int = PixelLimit.defaultMaxPixels
 
     func validate() throws {
@@ -75,6 +75,11 @@ struct BuildCommand: ParsableCommand {
         let files = try PatchSetBuilder.listFiles(in: input)
         if let jpeg = files.first(where: { (try? ImageFormat.detect(path: $0)) == .jpeg }) {
             Console.error("srprep: warning: \(jpeg) (and maybe others) is a JPEG: its compression artefacts become "
+                          + "part of the training truth (docs/image-formats.md)\n")
+        }
+        if let webp = files.first(where: { (try? ImageFormat.detect(path: $0)) == .webp
+                                          && (try? WebPReader(path: $0, maxPixels: 0))?.lossy == true }) {
+            Console.error("srprep: warning: \(webp) (and maybe others) is a lossy WebP: its compression artefacts become "
                           + "part of the training truth (docs/image-formats.md)\n")
         }
         let progressLine = ProgressLine(quiet: quiet, start: start)

@@ -13,7 +13,7 @@ import Glibc
 package enum FuzzTargets {
     /// The harnesses, by the name of their folder under Tests/fuzz.
     package static var all: [(name: String, run: (UnsafeRawBufferPointer) -> Void)] {
-        [("png", png), ("jpeg", jpeg), ("exif", exif), ("weights", weights), ("weights-hdf5", weightsHDF5), ("tfbundle", tfBundle), ("json", json)]
+        [("png", png), ("jpeg", jpeg), ("webp", webp), ("exif", exif), ("weights", weights), ("weights-hdf5", weightsHDF5), ("tfbundle", tfBundle), ("json", json)]
     }
 
     /// The pixel limit the PNG harness decodes with: 4 Mpx (64 MiB of RGBA float planes), so every
@@ -37,7 +37,8 @@ package enum FuzzTargets {
 
     /// PNG: `PNGCodec.decode(bytes:)`, the streaming reader as `ColorUpscaler.upscaleFile` runs it
     /// (chunks of 1...5 rows straight into LR planes), the file reader (`PNGCodec.read(path:)`, which
-    /// must agree with the memory decode) and, for small images, the colour upscale and a re-encode.
+    /// must agree with the memory decode) and, for small images, the colour upscale, a re-encode and a
+    /// re-encode of the input's metadata (docs/image-formats.md).
     package static func png(_ data: UnsafeRawBufferPointer) {
         let bytes = Array(data)
         let name = "fuzz.png"
@@ -54,6 +55,20 @@ package enum FuzzTargets {
                 precondition(planes.width == h.width && planes.height == h.height && planes.channels == h.channels)
                 if let img = decoded, img.channels <= 2 {
                     precondition(planes.luma.pixels == img.image.plane(0).pixels, "streamed gray differs from decoded")
+                }
+                // The metadata (iCCP, eXIf, text, sRGB/gAMA) written back to a PNG must read again; what
+                // libpng refuses to write (a bad profile, an unusable keyword) may be left out.
+                if h.width * h.height <= 4096 {
+                    let m = reader.metadata.uprighted
+                    let out = scratchFile("png-meta.png")
+                    defer { unlink(out) }
+                    let w = try PNGRowWriter(path: out, width: h.width, height: h.height, channels: h.channels, metadata: m)
+                    try w.append(Image(width: h.width, height: h.height, channels: h.channels))
+                    try w.finish()
+                    let back = try PNGReader(path: out, maxPixels: maxPixels)
+                    precondition(back.header.width == h.width && back.metadata.pngText.count <= m.pngText.count,
+                                 "PNG metadata re-encode changed the image or invented text")
+                    precondition(back.metadata.orientation == 1, "eXIf is not written to PNG outputs")
                 }
             }
         }
@@ -216,6 +231,48 @@ package enum FuzzTargets {
             if let size {
                 precondition(img.width == size.0 && img.height == size.1 && img.channels == size.2,
                              "file and memory JPEG decodes differ")
+            }
+        }
+    }
+
+    /// WebP: the reader as `ColorUpscaler.upscaleFile` runs it (header and chunks first, the pixel limit
+    /// before decoding, rows in chunks of 1...5 into LR planes, then the EXIF orientation), the file
+    /// read (`ImageReaders.read`, which must agree in size), and for small images lossy and lossless
+    /// re-encodes with the input's metadata that must decode again to the same size and metadata.
+    package static func webp(_ data: UnsafeRawBufferPointer) {
+        let bytes = Array(data)
+        let name = "fuzz.webp"
+        var size: (Int, Int, Int)?
+        _ = refuses(name) {
+            let reader = try WebPReader(bytes: bytes, name: name, maxPixels: maxPixels)
+            let h = reader.header
+            precondition(h.channels == 3 || h.channels == 4, "WebP reader gave \(h.channels) channels")
+            let colour = ColorUpscaler(scale: 2, halo: 1, maxPixels: maxPixels) { _, bicubic in bicubic }
+            var planes = try colour.readPlanes(reader, name: name, chunkRows: 1 + bytes.count % 5)
+            planes.orient(ExifOrientation.dihedral(reader.metadata.orientation))
+            size = (planes.width, planes.height, planes.channels)
+            if h.width * h.height <= 4096 {
+                for lossless in [false, true] {
+                    let out = scratchFile("webp-out.webp")
+                    defer { unlink(out) }
+                    let w = try WebPRowWriter(path: out, width: h.width, height: h.height, channels: h.channels,
+                                              quality: 50, lossless: lossless, metadata: reader.metadata)
+                    try w.append(Image(width: h.width, height: h.height, channels: h.channels))
+                    try w.finish()
+                    let back = try WebPReader(path: out, maxPixels: maxPixels)
+                    precondition(back.width == h.width && back.height == h.height, "re-encoded WebP changed size")
+                    precondition(back.metadata == reader.metadata.uprighted, "re-encoded WebP changed its metadata")
+                }
+            }
+        }
+        let path = scratchFile("webp-in")
+        guard write(bytes, to: path) else { return }
+        defer { unlink(path) }
+        _ = refuses(path) {
+            let img = try ImageReaders.read(path: path, maxPixels: maxPixels)
+            if let size {
+                precondition(img.width == size.0 && img.height == size.1 && img.channels == size.2,
+                             "file and memory WebP decodes differ")
             }
         }
     }

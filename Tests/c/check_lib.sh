@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks an installed libsrcore: its SONAME, that it needs only libc/libm/libstdc++/libgcc_s/libpng/libjpeg/
+# Checks an installed libsrcore: its SONAME, that it needs only libc/libm/libstdc++/libgcc_s/libpng/libjpeg/libwebp/libwebpmux/
 # libhdf5/libopenblas (no libswiftCore.so, no Foundation), and that it exports every function that
 # include/srcore.h declares. Usage: check_lib.sh LIB HEADER
 set -euo pipefail
@@ -13,7 +13,7 @@ needed="$(readelf -d "$LIB" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' '
 echo "NEEDED: $needed"
 for n in $needed; do
   case "$n" in
-    libc.so.*|libm.so.*|libstdc++.so.*|libgcc_s.so.*|libpng16.so.*|libjpeg.so.*|libhdf5*.so.*|libopenblas*.so.*|ld-linux*|libdl.so.*|libpthread.so.*|librt.so.*|libutil.so.*) ;;
+    libc.so.*|libm.so.*|libstdc++.so.*|libgcc_s.so.*|libpng16.so.*|libjpeg.so.*|libwebp.so.*|libwebpmux.so.*|libhdf5*.so.*|libopenblas*.so.*|ld-linux*|libdl.so.*|libpthread.so.*|librt.so.*|libutil.so.*) ;;
     *) echo "FAIL: unexpected dependency $n"; fail=1 ;;
   esac
 done

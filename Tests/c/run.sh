@@ -110,7 +110,7 @@ step "compile the tests and the example with \$(pkg-config --cflags --libs srcor
 for t in test_api test_api_errors test_threads test_cli test_weights test_options; do
   "$CC" $CFLAGS "$SRC/$t.c" -o "$WORK/$t" $LIBS
 done
-"$CC" $CFLAGS "$SRC/test_photos.c" -o "$WORK/test_photos" $LIBS -ljpeg  # JPEG inputs (docs/image-formats.md)
+"$CC" $CFLAGS "$SRC/test_photos.c" -o "$WORK/test_photos" $LIBS -ljpeg -lwebp -lwebpmux  # JPEG/WebP inputs (docs/image-formats.md)
 "$CC" -std=c11 -Wall -Wextra -Werror "$ROOT/examples/c/upscale.c" -o "$WORK/upscale" $(pkg-config --cflags --libs srcore)
 
 find_model || exit 0
@@ -131,7 +131,7 @@ step "test_weights: only safetensors loads (HDF5 refused), memory == file, byte 
 step "test_cli: sr_upscale / sr_upscale_file equal \`sr upscale\` bit for bit"
 SRCORE_MODELS_DIR="$ROOT/Models" "$WORK/test_cli" "$MODEL" "$BIN/sr" "$SCRATCH"
 
-step "test_photos: sr_upscale_file with JPEG in and out equals \`sr upscale\`; damaged JPEGs refused"
+step "test_photos: sr_upscale_file with JPEG/WebP in and out equals \`sr upscale\`; damaged JPEG/WebP refused"
 "$WORK/test_photos" "$MODEL" "$BIN/sr" "$SCRATCH"
 
 step "test_threads: 8 threads share one model"
@@ -150,7 +150,7 @@ if command -v valgrind >/dev/null; then
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_api" "$MODEL" "$SCRATCH"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_api_errors" "$MODEL" "$SCRATCH"
   $VG "$WORK/test_options" "$MODEL" "$SCRATCH" # a 40-byte host struct is never read past its end
-  $VG "$WORK/test_photos" "$MODEL" "$BIN/sr" "$SCRATCH" # the JPEG reader/writer and metadata paths
+  $VG "$WORK/test_photos" "$MODEL" "$BIN/sr" "$SCRATCH" # the JPEG/WebP readers/writers and metadata paths
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_threads" "$MODEL" "$SCRATCH"
   SRCORE_TEST_QUICK=1 $VG "$WORK/test_weights" "$MODEL" "$SCRATCH" "$SCRATCH/legacy.h5"
   # The whole threaded test (3 rounds, 40x33 images), on the portable kernels: valgrind emulates each

@@ -83,7 +83,7 @@ class UpscaleTests(CLITestCase):
         with open(os.path.join(empty, "notes.txt"), "w") as f:
             f.write("no pictures here\n")
         out = self.path("out")
-        self.assertExit(run("sr", "upscale", empty, "-o", out), USAGE, ("sr: error: ", "no .png/.jpg/.jpeg/.jpe/.jfif files"))
+        self.assertExit(run("sr", "upscale", empty, "-o", out), USAGE, ("sr: error: ", "no .png/.jpg/.jpeg/.jpe/.jfif/.webp files"))
         self.assertFalse(os.path.exists(out))
 
     def test_folder_of_unreadable_images_leaves_no_output_folder(self):

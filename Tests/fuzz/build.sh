@@ -8,7 +8,7 @@
 #     tests) against those modules, then links each Tests/fuzz/<harness>/harness.swift (the
 #     LLVMFuzzerTestOneInput) with the library's objects, -sanitize=fuzzer,address.
 # SRCORE_FUZZING makes the PNG reader ignore chunk CRCs and Adler-32 (mutations would fail them).
-# System libraries (libpng, libhdf5, OpenBLAS) are not instrumented: ASan still checks srcore's
+# System libraries (libpng, libjpeg, libwebp, libhdf5, OpenBLAS) are not instrumented: ASan still checks srcore's
 # accesses to their buffers, but coverage guidance ends at their boundary.
 #   Tests/fuzz/build.sh [HARNESS...]    (default: every folder of Tests/fuzz with a harness.swift)
 set -euo pipefail
@@ -56,7 +56,7 @@ EOF
 )
 OBJECTS+=("$BIN"/CImageIO.build/*.o "$BIN"/CKernels.build/*.o)
 # shellcheck disable=SC2207
-LIBS=($(pkg-config --libs libpng libjpeg hdf5 openblas))
+LIBS=($(pkg-config --libs libpng libjpeg libwebpmux hdf5 openblas))
 SWIFTC=(swiftc -O -g -sanitize=fuzzer,address -I "$BIN/Modules" "${FLAGS[@]}")
 
 # True when $1 is missing or older than any of the other arguments.

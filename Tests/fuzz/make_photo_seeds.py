@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the jpeg and exif fuzz harnesses (docs/fuzzing.md) with Pillow:
+"""Writes the seed corpora of the jpeg, webp and exif fuzz harnesses (docs/fuzzing.md) with Pillow:
 small JPEGs of every kind the reader handles (baseline, progressive, gray, CMYK, restart markers,
-4:4:4, EXIF orientations, ICC) and raw EXIF (TIFF) blocks in both byte orders. Deterministic, so the
+4:4:4, EXIF orientations, ICC), small WebPs (lossy, lossless, with alpha, with EXIF and ICCP chunks)
+raw EXIF (TIFF) blocks in both byte orders, and the png harness's metadata seed. Deterministic, so the
 committed seeds (each under 2 KiB) are reproducible:  python3 Tests/fuzz/make_photo_seeds.py
 """
 import io
 import os
+import struct
 
 import numpy as np
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, PngImagePlugin
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -36,6 +38,7 @@ def main():
     os.makedirs(jd, exist_ok=True)
     os.makedirs(xd, exist_ok=True)
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    icc = icc[:24] + bytes(12) + icc[36:]  # no creation date: the seeds stay reproducible
     pic = picture(16, 12)
     seeds = {
         "baseline.jpg": (pic, {"quality": 75}),
@@ -53,6 +56,34 @@ def main():
         im.save(b, "JPEG", **kw)
         with open(os.path.join(jd, name), "wb") as f:
             f.write(b.getvalue())
+    wd = os.path.join(HERE, "webp", "corpus")
+    os.makedirs(wd, exist_ok=True)
+    rgba = pic.copy()
+    rgba.putalpha(pic.convert("L"))
+    webps = {
+        "lossy.webp": (pic, {"quality": 50}),
+        "lossless.webp": (pic, {"lossless": True}),
+        "alpha-lossy.webp": (rgba, {"quality": 50}),
+        "alpha-lossless.webp": (rgba, {"lossless": True}),
+        "orient6-icc.webp": (picture(8, 8), {"quality": 50, "exif": exif(6), "icc_profile": icc[:400]}),
+        "tiny.webp": (picture(1, 1), {"lossless": True}),
+    }
+    for name, (im, kw) in webps.items():
+        b = io.BytesIO()
+        im.save(b, "WEBP", **kw)
+        with open(os.path.join(wd, name), "wb") as f:
+            f.write(b.getvalue())
+    # The png harness's metadata seed: iCCP, eXIf, tEXt, zTXt, iTXt, sRGB, gAMA (docs/image-formats.md).
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Title", "seed")
+    info.add_text("Comment", "z" * 40, zip=True)
+    info.add_itxt("Author", "\u00fc", "de", "Autor")
+    info.add(b"sRGB", b"\x00")
+    info.add(b"gAMA", struct.pack(">I", 45455))
+    b = io.BytesIO()
+    picture(4, 4).save(b, "PNG", pnginfo=info, icc_profile=icc, exif=exif(6))
+    with open(os.path.join(HERE, "png", "corpus", "metadata.png"), "wb") as f:
+        f.write(b.getvalue())
     for o in (1, 3, 6, 8):
         with open(os.path.join(xd, f"le-{o}.tiff"), "wb") as f:
             f.write(exif(o))

@@ -32,6 +32,7 @@ C_USERS = {
     "CHDF5": {"SRFormats", "SRCoreTests"},
     "CPNG": {"CImageIO"},
     "CJPEG": {"CImageIO"},
+    "CWebP": {"CImageIO"},
     "CImageIO": {"SRImage", "SREval", "SRTestSupport"},
     "CKernels": {"SRKernels", "SRModel", "SRTrain", "SRTestSupport", "SRCoreTests"},
     "COpenBLAS": {"SRTrain"},

@@ -16,6 +16,7 @@
 #include "resample.h"
 #include "metrics.h"
 #include "jpegio.h"
+#include "webpio.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,35 @@ int srpng_reader_read_rows(srpng_reader *r, void *buf, uint32_t count, char *msg
 /** Frees a reader; NULL is a no-op. */
 void srpng_reader_free(srpng_reader *r);
 
+/** A PNG text chunk. compression: -1 tEXt, 0 zTXt, 1 iTXt, 2 compressed iTXt; key and text are
+ *  NUL-terminated (Latin-1, UTF-8 for iTXt); lang and lang_key are iTXt's (may be NULL). */
+typedef struct srpng_text {
+    int compression;
+    const char *key;
+    const char *text;
+    const char *lang;
+    const char *lang_key;
+} srpng_text;
+
+/* Metadata of the chunks before the image data (docs/image-formats.md); pointers stay valid until the
+ * reader is freed. A compressed chunk (iCCP, zTXt, iTXt) whose data would exceed the chunk limit
+ * (8 MiB) is dropped by libpng, as are text chunks beyond the 16th, and a chunk type with any chunk
+ * over 4 MiB as stored is skipped unread (srpng_reader_dropped_metadata). */
+/** The ICC profile of an iCCP chunk (decompressed), or NULL. */
+const uint8_t *srpng_reader_icc(const srpng_reader *r, size_t *size);
+/** The eXIf chunk (TIFF header first), or NULL. */
+const uint8_t *srpng_reader_exif(const srpng_reader *r, size_t *size);
+/** The number of text chunks, and text chunk `i` (0 <= i < count) into *t. */
+int srpng_reader_text_count(const srpng_reader *r);
+void srpng_reader_text(const srpng_reader *r, int i, srpng_text *t);
+/** Metadata chunk types skipped unread because one of their chunks is over 4 MiB: bit 0 iCCP,
+ *  1 eXIf, 2 tEXt, 3 zTXt, 4 iTXt. */
+int srpng_reader_dropped_metadata(const srpng_reader *r);
+/** The sRGB rendering intent (0...3), or -1 without sRGB. */
+int srpng_reader_srgb(const srpng_reader *r);
+/** The gAMA value (gamma x 100000), or 0 without gAMA. */
+int srpng_reader_gamma(const srpng_reader *r);
+
 /** Parameters of an image to write. Rows are given in this layout:
  *  color_type 0 gray / 2 RGB / 3 palette (indices) / 4 gray+alpha / 6 RGBA;
  *  bit_depth 1/2/4 (one byte per sample, unpacked), 8 (one byte), 16 (host-order uint16). */
@@ -72,6 +102,11 @@ typedef struct srpng_write_params {
     uint16_t trns_red, trns_green, trns_blue, trns_gray;
     const uint8_t *icc;         /**< ICC profile written as iCCP, or NULL (one libpng rejects is left out) */
     size_t icc_size;
+    const srpng_text *text;     /**< text chunks to write (tEXt/zTXt/iTXt), text_count of them */
+    int text_count;
+    int has_srgb;               /**< 1: write sRGB with srgb_intent (0...3) */
+    int srgb_intent;
+    int gamma;                  /**< > 0: write gAMA (gamma x 100000) */
 } srpng_write_params;
 
 typedef struct srpng_writer srpng_writer;

@@ -10,12 +10,14 @@ import SRSupport
 public enum ImageFormat: String, Sendable, CaseIterable {
     case png
     case jpeg
+    case webp
 
     /// File-name extensions of each format (lower case, without the dot).
     public var extensions: [String] {
         switch self {
         case .png: return ["png"]
         case .jpeg: return ["jpg", "jpeg", "jpe", "jfif"]
+        case .webp: return ["webp"]
         }
     }
 
@@ -28,6 +30,8 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     public static func detect(signature b: [UInt8]) -> ImageFormat? {
         if b.count >= 8, b[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
         if b.count >= 3, b[0] == 0xFF, b[1] == 0xD8, b[2] == 0xFF { return .jpeg }
+        // RIFF <size> WEBP
+        if b.count >= 12, b[0..<4] == [0x52, 0x49, 0x46, 0x46], b[8..<12] == [0x57, 0x45, 0x42, 0x50] { return .webp }
         return nil
     }
 
@@ -43,7 +47,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         let n = sig.withUnsafeMutableBytes { fread($0.baseAddress, 1, 12, fp) }
         if let f = detect(signature: Array(sig[0..<n])) { return f }
         throw SRError(.format, n == 0 ? "\(path): empty file, not an image"
-                               : "\(path): not a PNG or JPEG file (unknown signature)")
+                               : "\(path): not a PNG, JPEG or WebP file (unknown signature)")
     }
 
     /// The format named by `path`'s extension (case-insensitive), or nil.
@@ -54,7 +58,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         return allCases.first { $0.extensions.contains(ext) }
     }
 
-    /// Parses a `--format` value: png, jpg/jpeg.
+    /// Parses a `--format` value: png, jpg/jpeg, webp.
     public init?(name: String) {
         let n = name.lowercased()
         guard let f = ImageFormat.allCases.first(where: { $0.rawValue == n || $0.extensions.contains(n) }) else { return nil }

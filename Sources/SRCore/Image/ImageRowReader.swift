@@ -9,11 +9,15 @@ package protocol ImageRowReader: AnyObject {
     var metadata: ImageMetadata { get }
     /// Reads the next `count` rows into rows `[y0, y0 + count)` of `image`.
     func readRows(_ count: Int, into image: inout Image, at y0: Int) throws
+    /// What the reader left out of `metadata`, one sentence each naming the file (empty by default).
+    var warnings: [String] { get }
 }
 
-extension PNGReader: ImageRowReader {
-    package var metadata: ImageMetadata { ImageMetadata() }
+extension ImageRowReader {
+    package var warnings: [String] { [] }
 }
+
+extension PNGReader: ImageRowReader {}
 
 /// Opens the right reader for a file's signature.
 package enum ImageReaders {
@@ -21,6 +25,7 @@ package enum ImageReaders {
         switch try ImageFormat.detect(path: path) {
         case .png: return try PNGReader(path: path, maxPixels: maxPixels)
         case .jpeg: return try JPEGReader(path: path, maxPixels: maxPixels)
+        case .webp: return try WebPReader(path: path, maxPixels: maxPixels)
         }
     }
 
@@ -37,7 +42,11 @@ package enum ImageReaders {
     /// EXIF orientation; an image over `maxPixels` (0 = no limit) is refused from its header.
     package static func read(path: String, maxPixels: Int = PixelLimit.defaultMaxPixels) throws -> PNGImage {
         let r = try open(path: path, maxPixels: maxPixels)
-        if let png = r as? PNGReader { return try png.readAll() }
+        if let png = r as? PNGReader {
+            let image = try png.readAll()
+            let turn = ExifOrientation.dihedral(png.metadata.orientation)
+            return turn == 0 ? image : PNGImage(image: Dihedral.apply(turn, to: image.image), bitDepth: image.bitDepth)
+        }
         let h = r.header
         let total = h.width.multipliedReportingOverflow(by: h.height).partialValue.multipliedReportingOverflow(by: h.channels)
         if total.overflow || total.partialValue > PNGReader.maxSamples {

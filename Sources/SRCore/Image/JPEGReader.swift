@@ -62,18 +62,10 @@ package final class JPEGReader: ImageRowReader {
     }
 
     package func readRows(_ count: Int, into image: inout Image, at y0: Int) throws {
-        let rowBytes = width * channels
-        let chunk = max(1, min(count, (1 << 20) / max(rowBytes, 1)))
-        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: max(rowBytes * chunk, 1))
-        defer { buf.deallocate() }
-        var done = 0
-        while done < count {
-            let n = min(chunk, count - done)
-            let rc = srjpeg_reader_read_rows(handle, buf, UInt32(n), message.buffer, PNGMessage.capacity)
-            if rc != 0 { throw message.error(rc, name) }
-            PNGSamples.unpack(UnsafeRawPointer(buf), rows: n, bitDepth: 8, into: &image, y0: y0 + done)
-            done += n
-            nextRow += n
+        try InterleavedRows.read(count, rowBytes: width * channels, into: &image, at: y0, name: name, message: message) {
+            let rc = srjpeg_reader_read_rows(handle, $0, $1, message.buffer, PNGMessage.capacity)
+            if rc == 0 { nextRow += Int($1) }
+            return rc
         }
     }
 }

@@ -1,4 +1,7 @@
 import CImageIO
+#if canImport(Glibc)
+import Glibc
+#endif
 import SRSupport
 
 /// PNG decoding and encoding through libpng (via the CImageIO C target).
@@ -82,6 +85,8 @@ package final class PNGReader {
     private var handle: OpaquePointer?
     package let name: String
     package let header: PNGHeader
+    /// The metadata of the chunks before the image data: iCCP, eXIf, text, sRGB, gAMA.
+    package let metadata: ImageMetadata
     private let message = PNGMessage()
     private(set) var nextRow = 0
 
@@ -94,6 +99,7 @@ package final class PNGReader {
         if rc != 0 { throw message.error(rc, path) }
         handle = h
         header = PNGReader.header(of: h)
+        metadata = PNGReader.metadata(of: h)
         try PixelLimit.check(width: header.width, height: header.height, maxPixels: maxPixels, name: path)
     }
 
@@ -105,6 +111,7 @@ package final class PNGReader {
         if rc != 0 { throw message.error(rc, name) }
         handle = h
         header = PNGReader.header(of: h)
+        metadata = PNGReader.metadata(of: h)
         try PixelLimit.check(width: header.width, height: header.height, maxPixels: maxPixels, name: name)
     }
 
@@ -116,6 +123,33 @@ package final class PNGReader {
         return PNGHeader(width: Int(c.width), height: Int(c.height), channels: Int(c.channels),
                          bitDepth: Int(c.bit_depth), sourceBitDepth: Int(c.source_bit_depth),
                          sourceColorType: Int(c.source_color_type), interlaced: c.interlaced != 0)
+    }
+
+    /// The metadata chunk types skipped unread because one of their chunks is over 4 MiB.
+    package var warnings: [String] {
+        let mask = srpng_reader_dropped_metadata(handle)
+        let names = ["iCCP", "eXIf", "tEXt", "zTXt", "iTXt"].enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)
+        return names.map { "\(name): \($0) metadata dropped (a chunk over 4 MiB)" }
+    }
+
+    private static func metadata(of h: OpaquePointer?) -> ImageMetadata {
+        var n = 0
+        let icc = srpng_reader_icc(h, &n).map { Array(UnsafeBufferPointer(start: $0, count: n)) }
+        let exif = srpng_reader_exif(h, &n).map { Array(UnsafeBufferPointer(start: $0, count: n)) }
+        func bytes(_ p: UnsafePointer<CChar>?) -> [UInt8] {
+            guard let p else { return [] }
+            return Array(UnsafeRawBufferPointer(start: p, count: strlen(p)))
+        }
+        var text: [PNGTextChunk] = []
+        for i in 0..<srpng_reader_text_count(h) {
+            var t = srpng_text()
+            srpng_reader_text(h, i, &t)
+            text.append(PNGTextChunk(kind: PNGTextChunk.Kind(rawValue: t.compression) ?? .tEXt, keyword: bytes(t.key),
+                                     text: bytes(t.text), language: bytes(t.lang), translatedKeyword: bytes(t.lang_key)))
+        }
+        let srgb = Int(srpng_reader_srgb(h)), gamma = Int(srpng_reader_gamma(h))
+        return ImageMetadata(exif: exif, icc: icc, pngText: text, srgbIntent: srgb >= 0 ? srgb : nil,
+                             gamma: gamma > 0 ? gamma : nil)
     }
 
     /// Reads the next `count` rows into rows `[y0, y0 + count)` of `image`

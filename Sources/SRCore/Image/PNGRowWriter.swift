@@ -31,9 +31,10 @@ public final class PNGRowWriter {
     /// - Parameters:
     ///   - bitDepth: 8 or 16; samples (0...255 scale) are rounded half to even and clipped.
     ///   - compressionLevel: zlib level 0...9, or -1 for libpng's default.
-    ///   - icc: an ICC profile to write as iCCP (docs/image-formats.md), or nil.
+    ///   - icc: an ICC profile to write as iCCP (docs/image-formats.md), or nil (then `metadata`'s).
+    ///   - metadata: the ICC profile (iCCP), text chunks and sRGB/gAMA to write (EXIF is not written to PNG).
     public init(path: String, width: Int, height: Int, channels: Int, bitDepth: Int = 8,
-                compressionLevel: Int = -1, icc: [UInt8]? = nil) throws {
+                compressionLevel: Int = -1, icc: [UInt8]? = nil, metadata: ImageMetadata = .none) throws {
         self.path = path
         self.width = width
         self.height = height
@@ -41,7 +42,8 @@ public final class PNGRowWriter {
         self.bitDepth = bitDepth
         target = try AtomicFile(path: path)
         core = try PNGWriterCore(path: target.temporaryPath, name: path, width: width, height: height, channels: channels,
-                                 bitDepth: bitDepth, compressionLevel: compressionLevel, icc: icc)
+                                 bitDepth: bitDepth, compressionLevel: compressionLevel,
+                                 metadata: { var m = metadata; m.icc = icc ?? metadata.icc; return m }())
     }
 
     deinit { cancel() }
@@ -92,7 +94,7 @@ final class PNGWriterCore {
 
     /// `path == nil` encodes to memory.
     init(path: String?, name: String, width: Int, height: Int, channels: Int, bitDepth: Int,
-         compressionLevel: Int, icc: [UInt8]? = nil) throws {
+         compressionLevel: Int, metadata: ImageMetadata = .none) throws {
         self.name = name
         self.width = width
         self.height = height
@@ -116,12 +118,34 @@ final class PNGWriterCore {
         p.compression_level = Int32(max(-1, min(9, compressionLevel)))
         var h: OpaquePointer?
         let rc: Int32
-        let profile = icc ?? []
+        let profile = metadata.icc ?? []
+        if let s = metadata.srgbIntent { p.has_srgb = 1; p.srgb_intent = Int32(s) }
+        p.gamma = Int32(clamping: metadata.gamma ?? 0)
+        // NUL-terminated copies of the text chunks' strings, alive for the open call.
+        var owned: [UnsafeMutablePointer<CChar>] = []
+        defer { owned.forEach { free($0) } }
+        func cString(_ b: [UInt8]) -> UnsafePointer<CChar> {
+            let m = malloc(b.count + 1)!.assumingMemoryBound(to: CChar.self)
+            b.withUnsafeBytes { if let base = $0.baseAddress { memcpy(m, base, b.count) } }
+            m[b.count] = 0
+            owned.append(m)
+            return UnsafePointer(m)
+        }
+        // A byte 0 would end the C string early: such text is cut there, as libpng reads it anyway.
+        let text = metadata.pngText.map { t in
+            srpng_text(compression: t.kind.rawValue, key: cString(t.keyword), text: cString(t.text),
+                       lang: t.language.isEmpty ? nil : cString(t.language),
+                       lang_key: t.translatedKeyword.isEmpty ? nil : cString(t.translatedKeyword))
+        }
         rc = profile.withUnsafeBufferPointer { icc in
-            p.icc = icc.baseAddress
-            p.icc_size = icc.count
-            if let path { return srpng_writer_open_file(path, &p, &h, message.buffer, PNGMessage.capacity) }
-            return srpng_writer_open_memory(&p, &h, message.buffer, PNGMessage.capacity)
+            text.withUnsafeBufferPointer { texts in
+                p.icc = icc.baseAddress
+                p.icc_size = icc.count
+                p.text = texts.baseAddress
+                p.text_count = Int32(texts.count)
+                if let path { return srpng_writer_open_file(path, &p, &h, message.buffer, PNGMessage.capacity) }
+                return srpng_writer_open_memory(&p, &h, message.buffer, PNGMessage.capacity)
+            }
         }
         if rc != 0 { throw message.error(rc, name) }
         handle = h

@@ -66,7 +66,7 @@ public struct ColorUpscaler {
         return PNGImage(image: out, bitDepth: png.bitDepth)
     }
 
-    /// Upscales the image file `input` (PNG or JPEG, recognised by its signature) into `output`,
+    /// Upscales the image file `input` (PNG, JPEG or WebP, recognised by its signature) into `output`,
     /// streaming: the input is decoded in row chunks straight into LR planes (turned upright by its
     /// EXIF orientation) and the output is written strip by strip (atomically: a temporary file
     /// renamed at the end). Returns the output size. An input over `maxPixels` is refused from its
@@ -76,13 +76,17 @@ public struct ColorUpscaler {
     ///   - bitDepth: 8 or 16 (PNG); nil keeps the input's.
     ///   - compressionLevel: zlib level 0...9 (-1: libpng's default, 6). Level 6 spends more time in
     ///     zlib than the c-DCSCN network on large images; 1...3 are several times faster, a bit larger.
-    ///   - quality: JPEG quality 1...100.
-    ///   - stripMetadata: write no EXIF/ICC (docs/image-formats.md).
+    ///   - quality: JPEG and lossy WebP quality 1...100.
+    ///   - lossless: lossless WebP (other formats ignore it).
+    ///   - stripMetadata: write no EXIF/ICC/PNG text/sRGB/gAMA (docs/image-formats.md).
+    ///   - warn: receives what the input's reader left out (oversized metadata), before any work.
     @discardableResult
     public func upscaleFile(input: String, output: String, format: ImageFormat? = nil, bitDepth: Int? = nil,
-                            compressionLevel: Int = -1, quality: Int = 92, stripMetadata: Bool = false,
+                            compressionLevel: Int = -1, quality: Int = 92, lossless: Bool = false,
+                            stripMetadata: Bool = false, warn: ((String) -> Void)? = nil,
                             progress: Progress? = nil) throws -> (width: Int, height: Int) {
         let reader = try ImageReaders.open(path: input, maxPixels: maxPixels)
+        if !stripMetadata, let warn { reader.warnings.forEach(warn) }
         let h = reader.header
         var planes = try readPlanes(reader, name: input)
         planes.orient(ExifOrientation.dihedral(reader.metadata.orientation))
@@ -92,10 +96,13 @@ public struct ColorUpscaler {
         case .png:
             writer = try PNGRowWriter(path: output, width: ow, height: oh, channels: h.channels,
                                       bitDepth: bitDepth ?? h.bitDepth, compressionLevel: compressionLevel,
-                                      icc: stripMetadata ? nil : reader.metadata.icc)
+                                      metadata: stripMetadata ? .none : reader.metadata)
         case .jpeg:
             writer = try JPEGRowWriter(path: output, width: ow, height: oh, channels: h.channels, quality: quality,
                                        metadata: stripMetadata ? ImageMetadata() : reader.metadata)
+        case .webp:
+            writer = try WebPRowWriter(path: output, width: ow, height: oh, channels: h.channels, quality: quality,
+                                       lossless: lossless, metadata: stripMetadata ? ImageMetadata() : reader.metadata)
         }
         try run(planes, progress: progress) { try writer.append($0) }
         try writer.finish()
