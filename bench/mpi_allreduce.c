@@ -2,8 +2,8 @@
  * does once per step (docs/scale-out.md). Prints one line per message size: bytes, median
  * microseconds per allreduce, and the algorithm bandwidth bytes/time.
  *
- *   mpicc -O2 -o /tmp/mpi_allreduce bench/mpi_allreduce.c
- *   mpirun -np 2 --oversubscribe --bind-to none --mca btl self,vader /tmp/mpi_allreduce
+ *   mpicc -O2 -o .build/mpi_allreduce bench/mpi_allreduce.c
+ *   mpirun -np 2 --oversubscribe --bind-to none --mca btl self,vader .build/mpi_allreduce
  */
 #include <mpi.h>
 #include <stdio.h>
