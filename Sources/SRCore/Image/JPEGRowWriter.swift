@@ -54,21 +54,13 @@ public final class JPEGRowWriter: ImageRowSink {
 
     public func append(_ strip: Image) throws {
         guard let handle else { throw SRError(.invalidArgument, "\(path): JPEG writer already finished or cancelled") }
-        let rowBytes = width * channels
-        let chunk = max(1, min(strip.height, (1 << 20) / max(rowBytes, 1)))
-        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, rowBytes * chunk))
-        defer { buf.deallocate() }
-        var y = 0
-        while y < strip.height {
-            let n = min(chunk, strip.height - y)
-            PNGSamples.pack(strip, y0: y, rows: n, bitDepth: 8, into: UnsafeMutableRawPointer(buf))
+        try InterleavedRows.pack(strip, rowBytes: width * channels) { buf, n in
             let rc = srjpeg_writer_write_rows(handle, buf, UInt32(n), message.buffer, PNGMessage.capacity)
             if rc != 0 {
                 let e = message.error(rc, path)
                 cancel()
                 throw e
             }
-            y += n
         }
     }
 

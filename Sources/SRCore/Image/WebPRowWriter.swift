@@ -56,13 +56,7 @@ public final class WebPRowWriter: ImageRowSink {
                           + "\(width)x\(height)x\(channels) WebP")
         }
         let rowBytes = width * channels
-        let chunk = max(1, min(strip.height, (1 << 20) / max(rowBytes, 1)))
-        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, rowBytes * chunk))
-        defer { buf.deallocate() }
-        var y = 0
-        while y < strip.height {
-            let n = min(chunk, strip.height - y)
-            PNGSamples.pack(strip, y0: y, rows: n, bitDepth: 8, into: UnsafeMutableRawPointer(buf))
+        try InterleavedRows.pack(strip, rowBytes: rowBytes) { buf, n in
             switch channels {
             case 1:
                 for i in 0..<(n * width) { let v = buf[i]; pixels.append(v); pixels.append(v); pixels.append(v) }
@@ -74,7 +68,6 @@ public final class WebPRowWriter: ImageRowSink {
             default:
                 pixels.append(contentsOf: UnsafeBufferPointer(start: buf, count: n * rowBytes))
             }
-            y += n
         }
         rows += strip.height
     }
