@@ -216,5 +216,5 @@ clean:
 ## onnxruntime + Pillow with the same weights; median wall time and peak RSS side by side (docs/image-formats.md)
 bench-photos: deps
 	$(SWIFT) build -c release --product sr
-	@python3 -c "import onnx, onnxruntime, PIL, numpy" 2>/dev/null || $(PIP_INSTALL) onnx onnxruntime pillow numpy
+	@python3 -c "import onnx, onnxruntime, PIL, numpy, h5py" 2>/dev/null || $(PIP_INSTALL) onnx onnxruntime pillow numpy h5py
 	python3 bench/photos_peer.py --sr "$(RELEASE_BIN)/sr"
