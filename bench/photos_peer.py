@@ -3,7 +3,8 @@
 `sr upscale` and by the Python pipeline a user would write with the same c-DCSCN weights: Pillow
 decode (+ exif_transpose), luma through onnxruntime (the network built by bench/onnx_peer.py from
 OUR weights file), Pillow bicubic for the bicubic base and for Cb/Cr, Pillow JPEG encode (quality 92).
-Both run as child processes over the whole folder, RUNS times interleaved; prints the median wall time
+`sr upscale` runs twice, as shipped (two files in flight, --jobs default) and with --jobs 1 (one
+file at a time, like the Python loop). All run as child processes over the whole folder, RUNS times interleaved; prints the median wall time
 and the peak RSS (/usr/bin/time -v, else rusage) of each side by side, with the CPU.
 
 Usage: python3 bench/photos_peer.py --sr .build/release/sr [--count 8] [--megapixels 1.4] [--runs 3]
@@ -116,14 +117,14 @@ def main():
         script = os.path.join(d, "pipeline.py")
         with open(script, "w") as f:
             f.write(PYTHON_PIPELINE)
-        res = {"sr": [], "python": []}
+        res = {"sr": [], "sr1": [], "python": []}
         for r in range(a.runs):
-            for side in ("sr", "python"):
+            for side in ("sr", "sr1", "python"):
                 out = os.path.join(d, f"out-{side}-{r}")
                 os.mkdir(out)
-                if side == "sr":
+                if side != "python":
                     cmd = [a.sr, "upscale", src, "-o", out, "--model", a.model, "--threads", str(a.threads), "--quiet",
-                           "--quality", "92"]
+                           "--quality", "92"] + (["--jobs", "1"] if side == "sr1" else [])
                 else:
                     cmd = [sys.executable, script, src, out, a.model, HERE, str(a.threads)]
                 res[side].append(timed(cmd))
@@ -131,9 +132,11 @@ def main():
     print(f"bench-photos: {a.count} JPEG photos {w}x{h} ({w * h / 1e6:.2f} MP) at x2, end to end, "
           f"{a.threads} threads, median of {a.runs} interleaved runs; CPU: {cpu_name()}")
     med = {k: (statistics.median(t for t, _ in v), max(m for _, m in v)) for k, v in res.items()}
-    for k, label in (("sr", "sr upscale"), ("python", "Pillow + onnxruntime + Pillow")):
+    for k, label in (("sr", "sr upscale (2 files at once)"), ("sr1", "sr upscale --jobs 1"),
+                     ("python", "Pillow + onnxruntime + Pillow")):
         print(f"  {label:32s} {med[k][0]:8.2f} s   peak RSS {med[k][1]:8.0f} MiB")
-    print(f"  ratio python/sr: time {med['python'][0] / med['sr'][0]:.2f}x, memory {med['python'][1] / med['sr'][1]:.2f}x")
+    for k in ("sr", "sr1"):
+        print(f"  ratio python/{k}: time {med['python'][0] / med[k][0]:.2f}x, memory {med['python'][1] / med[k][1]:.2f}x")
 
 
 if __name__ == "__main__":

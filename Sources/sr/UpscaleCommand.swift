@@ -51,6 +51,11 @@ struct UpscaleCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Worker threads, 1...256 (default: all CPUs).")
     var threads: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Files of a folder upscaled at once, 1...64, sharing --threads (default: 2 when there are 2 or more files and threads).",
+        discussion: "While one file is decoded, resized or encoded (single-threaded work) the other keeps the cores busy; each file in flight holds its own scratch, so peak memory grows with it."))
+    var jobs: Int?
+
     @Option(help: "Output bit depth (default: the input's).")
     var bitDepth: OutputBitDepth?
 
@@ -85,6 +90,7 @@ struct UpscaleCommand: ParsableCommand {
         try OptionCheck.require("--ensemble", ensemble, in: 1...8)
         try OptionCheck.require("--tile", tile, in: 1...65536)
         try OptionCheck.require("--threads", threads, in: 1...256)
+        try OptionCheck.require("--jobs", jobs, in: 1...64)
         try OptionCheck.require("--compression", compression, in: 0...9)
         try OptionCheck.require("--quality", quality, in: 1...100)
         try OptionCheck.require("--max-pixels", maxPixels, in: 0...Int.max)
@@ -95,10 +101,7 @@ struct UpscaleCommand: ParsableCommand {
         // Ctrl-C sets a flag: the strip loop stops, the writer removes its temporary file.
         Interrupt.install(.deferred, tool: "sr")
         let modelPath = try model ?? ShippedModel.path(scale: scale.rawValue)
-        let network = try DCSCN(parameters: WeightsFile.read(path: modelPath))
-        let cpus = max(1, min(256, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        let options = UpscaleOptions(ensemble: ensemble, tileSize: tile, threads: threads ?? cpus)
-        let upscaler = ColorUpscaler(upscaler: Upscaler(network: network), options: options, maxPixels: maxPixels)
+        let parameters = try WeightsFile.read(path: modelPath)
         let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force,
                                     suffixes: ImageFormat.allSuffixes, outputExtension: format?.rawValue)
         try Interrupt.check("nothing was written")
@@ -110,34 +113,28 @@ struct UpscaleCommand: ParsableCommand {
         if let folder = createdFolder, world.rank == 0 { try FileSystem.makeDirectory(folder) }
         try world.barrier()
         let jobs = world.share(plan.jobs)
+        let cpus = max(1, min(256, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let totalThreads = threads ?? cpus
+        let pending = jobs.filter { !$0.skip }.count
+        let inFlight = max(1, min(self.jobs ?? min(2, totalThreads), pending))
+        // One network (and so one scratch cache) per file in flight; the threads are shared out.
+        let upscalers = try (0..<inFlight).map { k in
+            let options = UpscaleOptions(ensemble: ensemble, tileSize: tile,
+                                         threads: max(1, totalThreads / inFlight + (k < totalThreads % inFlight ? 1 : 0)))
+            return ColorUpscaler(upscaler: Upscaler(network: try DCSCN(parameters: parameters)), options: options,
+                                 maxPixels: maxPixels)
+        }
         let progress = ProgressLine(total: jobs.count, enabled: !quiet && world.rank == 0)
-        var written = 0, skipped = 0
-        var failures: [ExitStatus] = []
-        for (i, job) in jobs.enumerated() {
-            if Interrupt.requested { break }
-            if job.skip {
-                skipped += 1
-                progress.update(current: i + 1, progress: Double(i + 1), name: job.input)
-                continue
-            }
-            progress.update(current: i + 1, progress: Double(i), name: job.input)
-            do {
-                try upscaler.upscaleFile(input: job.input, output: job.output, format: format?.imageFormat,
-                                         bitDepth: bitDepth?.rawValue, compressionLevel: compression,
-                                         quality: quality, lossless: lossless, stripMetadata: stripMetadata,
-                                         warn: { progress.clear(); Console.error("sr: warning: \($0)\n") }) { done, total in
-                    progress.update(current: i + 1, progress: Double(i) + Double(done) / Double(total), name: job.input)
-                    return !Interrupt.requested
-                }
-                written += 1
-            } catch let e as SRError where e.code == .cancelled && Interrupt.requested {
-                break // the writer has removed its temporary file; job.output is untouched
-            } catch {
-                failures.append((error as? SRError).map { ExitStatus($0.code) } ?? .failure)
-                progress.clear()
-                Console.error("sr: error: \(error)\n")
+        let outcome = FileJobs(jobs: jobs, progress: progress).run(workers: upscalers.count) { worker, job, fraction in
+            try upscalers[worker].upscaleFile(input: job.input, output: job.output, format: format?.imageFormat,
+                                              bitDepth: bitDepth?.rawValue, compressionLevel: compression,
+                                              quality: quality, lossless: lossless, stripMetadata: stripMetadata,
+                                              warn: { progress.warning($0) }) { done, total in
+                fraction(Double(done) / Double(total))
+                return !Interrupt.requested
             }
         }
+        let written = outcome.written, skipped = outcome.skipped, failures = outcome.failures
         progress.finish()
         let totals = try world.sum([written, skipped, failures.count])
         if totals[0] == 0, world.rank == 0, let folder = createdFolder { rmdir(folder) } // only if still empty
@@ -177,48 +174,5 @@ enum ShippedModel {
         let path = String(cString: buf)
         guard let slash = path.lastIndex(of: "/") else { return nil }
         return String(path[..<slash])
-    }
-}
-
-/// One progress line on stderr: "N/M  name  elapsed  ETA".
-final class ProgressLine {
-    let total: Int
-    let enabled: Bool
-    let start = Clock.monotonic()
-    var lastDraw = -1.0e9
-    var width = 0
-
-    init(total: Int, enabled: Bool) {
-        self.total = total
-        self.enabled = enabled
-    }
-
-
-    /// Shows file `current` (1-based) of `total`, with `progress` files' worth of work done.
-    func update(current: Int, progress: Double, name: String) {
-        guard enabled else { return }
-        let t = Clock.monotonic()
-        if t - lastDraw < 0.25 && progress < Double(total) { return }
-        lastDraw = t
-        let elapsed = t - start
-        let eta = progress > 0 ? elapsed / progress * (Double(total) - progress) : 0
-        let base = name.split(separator: "/").last.map(String.init) ?? name
-        let line = "\(current)/\(total) \(base)  elapsed \(DecimalFormat.duration(elapsed))"
-            + (progress > 0 ? "  ETA \(DecimalFormat.duration(eta))" : "")
-        let pad = max(0, width - line.count)
-        Console.error("\r" + line + String(repeating: " ", count: pad))
-        width = line.count
-    }
-
-    func clear() {
-        guard enabled, width > 0 else { return }
-        Console.error("\r" + String(repeating: " ", count: width) + "\r")
-        width = 0
-    }
-
-    func finish() {
-        guard enabled, width > 0 else { return }
-        Console.error("\n")
-        width = 0
     }
 }

@@ -37,6 +37,7 @@ class UpscaleTests(CLITestCase):
             (["--ensemble", "9"], "--ensemble must be in 1...8 (got 9)"),
             (["--threads", "0"], "--threads must be in 1...256 (got 0)"),
             (["--tile", "0"], "--tile must be in 1...65536 (got 0)"),
+            (["--jobs", "0"], "--jobs must be in 1...64 (got 0)"),
             (["--compression", "10"], "--compression must be in 0...9 (got 10)"),
             (["--skip-existing", "--force"], "exclude each other"),
         ]
@@ -103,6 +104,24 @@ class UpscaleTests(CLITestCase):
         self.assertExit(p, OK, "4 upscaled")
         self.assertEqual(sorted(os.listdir(out)), ["s0.png", "s1.png", "s2.png", "s3.png"])
         self.assertTrue(all(is_whole_png(os.path.join(out, n)) for n in os.listdir(out)))
+
+    def test_files_in_flight_give_the_same_bytes_and_keep_going_past_failures(self):
+        # --jobs 1 (one file at a time) is the truth; 2 and 3 files in flight must write the very same
+        # bytes, and a bad file among good ones fails alone with its name, the rest written.
+        src = self.path("in")
+        shutil.copytree(small_images(), src)
+        with open(os.path.join(src, "bad.png"), "wb") as f:
+            f.write(b"garbage" * 30)
+        digests = {}
+        for jobs in (1, 2, 3):
+            out = self.path(f"out{jobs}")
+            p = run("sr", "upscale", src, "-o", out, "--quiet", "--threads", 2, "--jobs", jobs, "--tile", 24)
+            self.assertExit(p, DATA, ("bad.png", "4 upscaled, 0 skipped, 1 failed"))
+            self.assertEqual(sorted(os.listdir(out)), ["s0.png", "s1.png", "s2.png", "s3.png"])
+            digests[jobs] = {n: sha256(os.path.join(out, n)) for n in os.listdir(out)}
+            self.assertNoTemporaries(out)
+        self.assertEqual(digests[2], digests[1])
+        self.assertEqual(digests[3], digests[1])
 
 
 class TrainTests(CLITestCase):

@@ -72,15 +72,16 @@ public struct Upscaler: Sendable {
         let plan = bicubic == nil
             ? ResizePlan(inWidth: lr.width, inHeight: lr.height, outWidth: hrW, outHeight: hrH) : nil
         var out = Image(width: hrW, height: hrH)
-        let rowsOfTiles = (lr.height + tile - 1) / tile, colsOfTiles = (lr.width + tile - 1) / tile
+        let cols = TileAxis(length: lr.width, tile: tile, halo: halo)
+        let rows = TileAxis(length: lr.height, tile: tile, halo: halo)
+        let rowsOfTiles = rows.count, colsOfTiles = cols.count
         var done = 0
         for ty in 0..<rowsOfTiles {
             for tx in 0..<colsOfTiles {
-                // Core region and the halo-extended region actually run, in LR pixels.
-                let y0 = ty * tile, y1 = min(lr.height, y0 + tile)
-                let x0 = tx * tile, x1 = min(lr.width, x0 + tile)
-                let ey0 = max(0, y0 - halo), ey1 = min(lr.height, y1 + halo)
-                let ex0 = max(0, x0 - halo), ex1 = min(lr.width, x1 + halo)
+                // Core region and the window actually run (core plus halo, every window the same
+                // size so that the network's scratch of the previous tile is reused), in LR pixels.
+                let (y0, y1) = rows.core(ty), (x0, x1) = cols.core(tx)
+                let (ey0, ey1) = rows.window(ty), (ex0, ex1) = cols.window(tx)
                 let lrTile = lr.region(x: ex0, y: ey0, width: ex1 - ex0, height: ey1 - ey0)
                 let bicTile: Image
                 if let b = bicubic {
