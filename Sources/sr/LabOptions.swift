@@ -15,7 +15,7 @@ struct LabOptions: ParsableArguments {
     @Flag(help: "Export (and validate) the moving average instead of the raw weights (needs --ema).") var exportEma = false
     @Option(parsing: .unconditional, help: "Stop after N validations without a PSNR gain, N >= 1 (needs --val; keeps best.safetensors).") var earlyStop: Int?
     @Option(parsing: .unconditional, help: "PSNR gain in dB that counts as an improvement for --early-stop, [0, 100].") var earlyStopDelta: Double = 0
-    @Flag(help: "Per-layer gradient norms and activation histograms in TensorBoard at each validation (costs a pass).") var tbHistograms = false
+    @Flag(help: "Per-layer gradient norms, gradient and activation histograms in TensorBoard at each validation (costs a pass over 4 patches).") var tbHistograms = false
 
     func validate(hasValidation: Bool) throws {
         try OptionCheck.require("--momentum", momentum, above: 0, inclusive: true, atMost: 0.999999)

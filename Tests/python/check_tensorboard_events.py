@@ -3,8 +3,8 @@
 
 Makes a tiny synthetic patch set and validation folder, runs a short `sr train` (with --overfit, so it
 also checks that the CLI loop learns), then loads the run folder and asserts the scalars (train loss,
-learning rate, gradient norm, validation PSNR/SSIM), per-layer weight/bias/PReLU histograms and the
-validation image are all there and sane. Installs tensorboard with pip when it is missing.
+learning rate, gradient norm, validation PSNR/SSIM), per-layer weight/bias/PReLU histograms, the
+`--tb-histograms` gradient norms/histograms and activation histograms, and the validation image are all there and sane. Installs tensorboard with pip when it is missing.
 
 usage: python3 Tests/python/check_tensorboard_events.py [path/to/sr]   (default: .build/debug/sr)
 """
@@ -49,7 +49,7 @@ run = os.path.join(tmp, "run")
 cmd = [sr, "train", "--data", os.path.join(tmp, "p.h5"), "--run-dir", run, "--steps", "80", "--batch", "4",
        "--schedule", "constant", "--lr", "0.003", "--layers", "3", "--filters", "8", "--min-filters", "4",
        "--nin-a", "6", "--nin-b", "4", "--val", val, "--val-every", "40", "--log-every", "10",
-       "--checkpoint-every", "40", "--overfit", "40"]
+       "--checkpoint-every", "40", "--overfit", "40", "--tb-histograms"]
 out = subprocess.run(cmd, capture_output=True, text=True)
 print(out.stdout[-1500:], out.stderr[-1500:])
 assert out.returncode == 0, "sr train failed"
@@ -74,6 +74,23 @@ for name in ["CNN1", "CNN2", "CNN3", "A1", "B1", "B2", "Up-PS"]:
 assert "weights/CNN1/prelu" in tags["histograms"] and "weights/R-CNN1/kernel" in tags["histograms"]
 h = acc.Histograms("weights/CNN1/kernel")[-1].histogram_value
 assert h.num == 9 * 8 and h.min <= h.max
+# --tb-histograms: per-layer gradient norms and histograms, and activation histograms over the 4 patches
+# kept from the latest batch: every value of the layer's output (patches x 16 x 16 x width; the
+# upsampler and R-CNN1 at HR), with the fraction of negative values as a scalar in [0, 1].
+widths = {"CNN1": 8, "CNN3": 4, "A1": 6, "B1": 4, "B2": 4, "R-CNN1": 1}
+for name, c in widths.items():
+    assert f"gradients/{name}/kernel" in tags["histograms"], name
+    assert np.isfinite(acc.Scalars(f"gradients/{name}/norm")[-1].value), name
+    hs = acc.Histograms(f"activations/{name}")
+    # written with the weight histograms (after step 0, when there is a batch and a gradient)
+    assert [e.step for e in hs] == [e.step for e in acc.Histograms(f"weights/{name}/kernel") if e.step > 0], name
+    h = hs[-1].histogram_value
+    side = 32 if name == "R-CNN1" else 16
+    assert h.num == 4 * side * side * c, (name, h.num)
+    assert np.isfinite(h.min) and h.min <= h.max and abs(sum(h.bucket) - h.num) < 1e-6
+    neg = acc.Scalars(f"activations/{name}/fraction_negative")[-1].value
+    assert 0 <= neg <= 1, (name, neg)
+assert "activations/Concat2" not in tags["histograms"]
 assert "validation/output" in tags["images"]
 im = acc.Images("validation/output")[-1]
 assert (im.width, im.height) == (48, 40) and im.encoded_image_string[:4] == b"\x89PNG"

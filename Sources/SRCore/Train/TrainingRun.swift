@@ -47,7 +47,8 @@ public struct TrainRunOptions: Sendable {
     public var exportAverage = false
     /// End the run when validation PSNR stops improving (keeps best.safetensors).
     public var earlyStop: EarlyStopping? = nil
-    /// Per-layer gradient norms and gradient histograms in TensorBoard wherever weight histograms are written.
+    /// Per-layer gradient norms, gradient histograms and activation histograms (of the exported weights on
+    /// the first patches of the latest batch) in TensorBoard wherever weight histograms are written.
     public var gradientHistograms = false
 
     /// Options for `runDir`.
@@ -69,6 +70,7 @@ public final class TrainingRun {
     private let progress: (String) -> Void
     private var log: TrainLog
     private var events: TensorBoardWriter?
+    private var activations = ActivationSummary()
     /// The latest validation result.
     public private(set) var lastValidation: TrainValidation?
     /// The early-stopping state (nil when off).
@@ -142,14 +144,17 @@ public final class TrainingRun {
         return v
     }
 
-    private func histograms() {
+    private func histograms() throws {
         guard let events else { return }
         for e in trainer.layout.entries {
             events.histogram("weights/\(e.spec.name)/kernel", Array(trainer.weights[e.kernel]), step: trainer.step)
             if !e.bias.isEmpty { events.histogram("weights/\(e.spec.name)/bias", Array(trainer.weights[e.bias]), step: trainer.step) }
             if !e.alpha.isEmpty { events.histogram("weights/\(e.spec.name)/prelu", Array(trainer.weights[e.alpha]), step: trainer.step) }
         }
-        if options.gradientHistograms && trainer.step > 0 { GradientSummary.write(trainer, to: events) }
+        if options.gradientHistograms && trainer.step > 0 {
+            GradientSummary.write(trainer, to: events)
+            try activations.write(try trainer.exportedParameters(averaged: options.exportAverage), step: trainer.step, to: events)
+        }
     }
 
     /// Trains until `steps`; returns the mean loss of the last log interval.
@@ -159,7 +164,7 @@ public final class TrainingRun {
         loader.start(at: trainer.step)
         defer { loader.stop() }
         if trainer.step == 0 {
-            histograms()
+            try histograms()
             if validator != nil, options.validateEvery > 0 || options.validateEachEpoch { try validate() }
         }
         var sumLoss = 0.0, sumNorm = 0.0, n = 0
@@ -172,6 +177,7 @@ public final class TrainingRun {
             }
             let b = try loader.next()
             let r: TrainStepResult
+            if options.gradientHistograms { activations.keep(b) }
             do { r = try trainer.train(b, stepsPerEpoch: spe) } catch { loader.release(); throw error }
             loader.release()
             guard r.loss.isFinite else {
@@ -199,7 +205,7 @@ public final class TrainingRun {
             let doVal = validator != nil && ((options.validateEvery > 0 && s % options.validateEvery == 0) ||
                                              (options.validateEachEpoch && epochEnd))
             if doVal && s != steps {
-                histograms()
+                try histograms()
                 try validate()
                 t0 = Clock.monotonic()
             }
@@ -209,7 +215,7 @@ public final class TrainingRun {
                 t0 = Clock.monotonic()
             }
         }
-        histograms()
+        try histograms()
         if let e = earlyStop, e.shouldStop {
             progress("early stop at step \(trainer.step): no PSNR gain over \(DecimalFormat.fixed(e.best, 4)) (step \(e.bestStep)) in \(e.patience) validations; best weights in \(bestPath)")
         } else if validator != nil { try validate() }
