@@ -51,50 +51,55 @@ struct SweepCommand: ParsableCommand {
         return p
     }
 
-    func run() throws {
-        let plan = try makePlan()
-        try FileSystem.makeDirectories(out)
-        let configs = plan.configs
-        var pending: [(config: SweepConfig, seed: Int, dir: String)] = []
-        for c in configs {
-            for s in 1...plan.seeds {
-                let dir = "\(out)/\(c.folder)/seed-\(s)"
-                if access(dir + "/done", F_OK) == 0 { print("sweep: \(c.name) seed \(s) done, kept"); continue }
-                pending.append((c, s, dir))
-            }
-        }
+    /// Every config × seed of the plan, in the plan's order.
+    func allRuns(_ plan: SweepPlan) -> [SweepRun] {
+        plan.configs.flatMap { c in (1...plan.seeds).map { s in SweepRun(config: c, seed: s, dir: "\(out)/\(c.folder)/seed-\(s)") } }
+    }
+
+    /// Trains `runs` as child `sr train` processes, `jobs` at a time, with `environment` (nil: this
+    /// process's); returns how many failed. A run that cannot start counts as failed, so that the
+    /// caller always gets here (under mpirun the ranks then meet at a collective).
+    func train(_ runs: [SweepRun], plan: SweepPlan, environment: [String]? = nil, rank: Int? = nil) -> Int {
         let exe = SweepCommand.selfPath()
-        var running: [pid_t: (config: SweepConfig, seed: Int, dir: String)] = [:]
+        let on = rank.map { " on rank \($0)" } ?? ""
+        var running: [pid_t: SweepRun] = [:]
         var failures = 0
         var next = 0
-        while next < pending.count || !running.isEmpty {
-            while running.count < jobs && next < pending.count {
-                let job = pending[next]; next += 1
-                try FileSystem.makeDirectories(job.dir)
+        while next < runs.count || !running.isEmpty {
+            while running.count < jobs && next < runs.count {
+                let job = runs[next]; next += 1
                 var args = plan.trainArgs(job.config, seed: job.seed, runDir: job.dir)
                 if access(job.dir + "/checkpoint.h5", F_OK) == 0 { args.append("--resume") }
-                print("sweep: start \(job.config.name) seed \(job.seed): sr train \(args.joined(separator: " "))")
+                print("sweep: start \(job.config.name) seed \(job.seed)\(on): sr train \(args.joined(separator: " "))")
                 Console.flushOutput()
-                let pid = try SweepCommand.spawn(exe, ["train"] + args, log: job.dir + "/train.log")
-                running[pid] = job
+                do {
+                    try FileSystem.makeDirectories(job.dir)
+                    let pid = try SweepCommand.spawn(exe, ["train"] + args, log: job.dir + "/train.log", environment: environment)
+                    running[pid] = job
+                } catch {
+                    failures += 1
+                    Console.error("sweep: \(job.config.name) seed \(job.seed) failed: \(error)\n")
+                }
             }
+            if running.isEmpty { continue }
             var status: Int32 = 0
             let pid = waitpid(-1, &status, 0)
-            if pid < 0 { if errno == EINTR { continue }; break }
+            if pid < 0 { if errno == EINTR { continue }; failures += running.count; break }
             guard let job = running.removeValue(forKey: pid) else { continue }
             let exited = (status & 0x7f) == 0, code = (status >> 8) & 0xff
-            if exited && code == 0 && access(job.dir + "/model.safetensors", F_OK) == 0 {
-                try AtomicFile.write(job.dir + "/done", text: "ok\n")
+            if exited && code == 0 && access(job.dir + "/model.safetensors", F_OK) == 0,
+               (try? AtomicFile.write(job.dir + "/done", text: "ok\n")) != nil {
                 print("sweep: done \(job.config.name) seed \(job.seed)")
             } else {
                 failures += 1
-                Console.error("sweep: \(job.config.name) seed \(job.seed) failed (status \(status)); see \(job.dir)/train.log")
+                Console.error("sweep: \(job.config.name) seed \(job.seed) failed (status \(status)); see \(job.dir)/train.log\n")
             }
         }
-        try writeReports(plan: plan, configs: configs)
-        if failures > 0 { throw SRError(.internal, "sweep: \(failures) run(s) failed; rerun the same command to retry them") }
+        Console.flushOutput()
+        return failures
     }
 
+    /// results.csv, summary.md and sweep.svg from every finished run folder.
     func writeReports(plan: SweepPlan, configs: [SweepConfig]) throws {
         var rows: [SweepResult] = []
         var curves: [(config: String, points: [(step: Int, psnr: Double)])] = []
@@ -122,8 +127,8 @@ struct SweepCommand: ParsableCommand {
         return n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
     }
 
-    /// Starts `exe args` with stdout and stderr appended to `log`.
-    static func spawn(_ exe: String, _ args: [String], log: String) throws -> pid_t {
+    /// Starts `exe args` with stdout and stderr appended to `log`, in `environment` (nil: this process's).
+    static func spawn(_ exe: String, _ args: [String], log: String, environment: [String]? = nil) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -131,9 +136,18 @@ struct SweepCommand: ParsableCommand {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
+        defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, exe, &actions, nil, argv, environ)
+        let rc = envp.map { posix_spawn(&pid, exe, &actions, nil, argv, $0) } ?? posix_spawn(&pid, exe, &actions, nil, argv, environ)
         guard rc == 0 else { throw SRError(.io, "cannot start sr train", path: exe, errno: rc) }
         return pid
     }
+}
+
+/// One run of a sweep: a config, a seed and its run folder.
+struct SweepRun {
+    let config: SweepConfig
+    let seed: Int
+    let dir: String
 }

@@ -199,6 +199,56 @@ class MPITrainTests(unittest.TestCase):
         self.assertEqual(json.loads(alone.stdout), json.loads(split.stdout))
         self.assertEqual(split.stdout.count('"model"'), 1, "rank 0 alone prints the report")
 
+    def sweep_args(self, out, vary="lr=0.003,0.001", seeds=2):
+        """A tiny sweep: 2 configs x `seeds` seeds of 20 steps of a 3-layer network, one thread each."""
+        return ["sweep", "--out", out, "--vary", vary, "--seeds", seeds, "--steps", 20, "--",
+                "--data", self.data, "--batch", 4, "--schedule", "constant", "--layers", 3, "--filters", 8,
+                "--min-filters", 4, "--nin-a", 6, "--nin-b", 4, "--val", os.path.join(self.tmp, "img"),
+                "--val-every", 10, "--log-every", 5, "--checkpoint-every", 10, "--no-tensorboard", "--threads", 1]
+
+    def test_sweep_over_ranks_equals_one_process(self):
+        one, two = os.path.join(self.tmp, "sweep1"), os.path.join(self.tmp, "sweep2")
+        p = run([tool("sr"), *self.sweep_args(one)])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = run(mpi(2, *self.sweep_args(two)))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        runs = [("baseline", "000-baseline", 1), ("baseline", "000-baseline", 2),
+                ("lr=0.001", "001-lr=0.001", 1), ("lr=0.001", "001-lr=0.001", 2)]
+        # The plan's runs dealt out: run i on rank i % 2, each started once, each trained once.
+        for i, (name, folder, seed) in enumerate(runs):
+            self.assertEqual(p.stdout.count(f"sweep: start {name} seed {seed} on rank {i % 2}:"), 1, p.stdout)
+            self.assertEqual(p.stdout.count(f"sweep: start {name} seed {seed} "), 1, p.stdout)
+            with open(os.path.join(two, folder, f"seed-{seed}", "train.log")) as f:
+                self.assertEqual(sum(line.startswith("training ") for line in f), 1, f"{folder}/seed-{seed} trained twice")
+        self.assertEqual(p.stdout.count("sweep: 4 runs in"), 1, "rank 0 alone writes the reports")
+        # The same rows as the one-process sweep (time_s aside).
+        def rows(out):
+            with open(os.path.join(out, "results.csv")) as f:
+                return [{k: v for k, v in r.items() if k != "time_s"} for r in csv.DictReader(f)]
+        self.assertEqual(len(rows(two)), 4)
+        self.assertEqual(rows(one), rows(two))
+        for name in ("summary.md", "sweep.svg"):
+            self.assertTrue(os.path.getsize(os.path.join(two, name)) > 0, name)
+        # A rerun under mpirun trains nothing and leaves the finished runs alone.
+        marks = {r: os.stat(os.path.join(two, r[1], f"seed-{r[2]}", "done")).st_mtime_ns for r in runs}
+        p = run(mpi(2, *self.sweep_args(two)))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertNotIn("sweep: start ", p.stdout)
+        self.assertEqual(p.stdout.count("done, kept"), 4, p.stdout)
+        for r, t in marks.items():
+            self.assertEqual(os.stat(os.path.join(two, r[1], f"seed-{r[2]}", "done")).st_mtime_ns, t)
+        self.assertEqual(rows(one), rows(two))
+
+    def test_sweep_failed_run_on_one_rank_ends_the_job(self):
+        # Run 1 (rank 1) fails in its child sr train; rank 0's run finishes, the reports hold it, the job fails.
+        out = os.path.join(self.tmp, "sweep-fail")
+        p = run(mpi(2, *self.sweep_args(out, vary="micro-batch=1,99", seeds=1)), timeout=180)
+        self.assertNotEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("sweep: micro-batch=99 seed 1 failed", p.stderr)
+        self.assertEqual(p.stderr.count("sweep: 1 run(s) failed"), 1, p.stderr)
+        with open(os.path.join(out, "results.csv")) as f:
+            self.assertEqual([(r["config"], r["seed"]) for r in csv.DictReader(f)], [("baseline", "1")])
+
 
 def rank_pid(mpirun_pid, rank):
     """The pid of the sr process of `rank` started by the mpirun `mpirun_pid`."""
