@@ -203,7 +203,8 @@ dasktest: pyinstall
 	SRCORE_SR="$(RELEASE_BIN)/sr" python3 -m pytest -q -p no:cacheprovider examples/dask
 
 ## mpitest: `mpirun -np 2 sr train` against one process with 2 threads (loss curves, weights), the
-## same job twice, the parameter-checksum guard, resume with another N, a killed rank then --resume (~1.5 min)
+## same job twice, the parameter-checksum guard, resume with another N, a killed rank then --resume,
+## `mpirun -np 2 sr sweep` against the one-process sweep and its rerun (~2 min)
 mpitest: deps
 	$(SWIFT) build --product sr
 	$(SWIFT) build --product srprep
