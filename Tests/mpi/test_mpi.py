@@ -5,7 +5,8 @@
 
 BIN_DIR holds the built `sr` and `srprep`. The truth each test checks against is an independent run:
 a single process whose threads cover the same shares of each batch (equivalence), the same job
-run twice (determinism), an uninterrupted run (resume with another N, killed-rank recovery).
+run twice (determinism), an uninterrupted run (resume with another N, killed-rank recovery), the
+one-process `sr sweep` of the same plan (`mpirun -np 2 sr sweep`: same results.csv rows, each run once).
 """
 import csv
 import json
@@ -238,6 +239,17 @@ class MPITrainTests(unittest.TestCase):
         for r, t in marks.items():
             self.assertEqual(os.stat(os.path.join(two, r[1], f"seed-{r[2]}", "done")).st_mtime_ns, t)
         self.assertEqual(rows(one), rows(two))
+        # Resume: seed 1 of each config alone, then under mpirun the plan of 2 seeds deals out the rest.
+        part = os.path.join(self.tmp, "sweep-part")
+        p = run([tool("sr"), *self.sweep_args(part, seeds=1)])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = run(mpi(2, *self.sweep_args(part)))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(p.stdout.count("seed 1 done, kept"), 2, p.stdout)
+        self.assertEqual(p.stdout.count("sweep: start "), 2, p.stdout)
+        self.assertIn("sweep: start baseline seed 2 on rank 0:", p.stdout)
+        self.assertIn("sweep: start lr=0.001 seed 2 on rank 1:", p.stdout)
+        self.assertEqual(rows(one), rows(part))
 
     def test_sweep_failed_run_on_one_rank_ends_the_job(self):
         # Run 1 (rank 1) fails in its child sr train; rank 0's run finishes, the reports hold it, the job fails.
