@@ -186,3 +186,5 @@ class KnobTests(CLITestCase):
             per_tap = len(t) // 9
             self.assertTrue(any(t[4 * per_tap:5 * per_tap]), name)
             self.assertEqual([v for i, v in enumerate(t) if i // per_tap != 4 and v != 0], [], name)
+        # --init: T starts as the rearrangement of the copied Up-PS kernel.
+        self.assertExit(self.train("--upsampler", "transposed", "--init", model, run_dir=self.path("run3")), OK)
