@@ -14,6 +14,14 @@ enum ActivationChoice: String, CaseIterable, ExpressibleByArgument {
     case tanh, elu, selu
 }
 
+/// `sr train --upsampler`.
+enum UpsamplerChoice: String, CaseIterable, ExpressibleByArgument {
+    /// Pixel shuffle: a conv to b²·C channels, then depth_to_space (the reference).
+    case pixelShuffle = "pixel_shuffle"
+    /// A stride-b transposed conv (trained as its own kernel, exported as the equivalent pixel-shuffle conv).
+    case transposed
+}
+
 /// `sr train --initializer`.
 enum InitializerChoice: String, CaseIterable, ExpressibleByArgument {
     case heTruncated = "he_truncated", heUniform = "he_uniform", xavier, truncatedNormal = "truncated_normal"
@@ -31,6 +39,10 @@ struct ModelKnobOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "Train every k x k conv as a collapsible linear block with this hidden width (0 = off, up to 4096); exported collapsed.")
     var collapsibleWidth = 0
+    @Option(help: "Upsampler: pixel_shuffle (reference) or transposed (a stride-b transposed conv per upsampler stage, exported as the equivalent pixel-shuffle conv).")
+    var upsampler: UpsamplerChoice = .pixelShuffle
+    @Option(parsing: .unconditional, help: "Kernel size K of --upsampler transposed: b·k' with k' odd and at most the kernel size 3 (b = 2 for x2 and x4, 3 for x3: 2, 6 or 3, 9; default 6 / 9).")
+    var transposedKernel: Int?
     @Flag(help: "No global residual: the network predicts the HR luma itself (the bicubic upscale is not added).")
     var noResidual = false
     @Option(parsing: .unconditional, help: "Input normalisation: the network sees (luma - shift) * scale; shift in [-255, 255].")
@@ -58,6 +70,13 @@ struct ModelKnobOptions: ParsableArguments {
         try OptionCheck.require("--input-shift", Double(inputShift), above: -255, inclusive: true, atMost: 255)
         try OptionCheck.require("--input-scale", Double(inputScale), above: 0, atMost: 100)
         try OptionCheck.require("--collapsible-width", collapsibleWidth, in: 0...4096)
+        if let k = transposedKernel {
+            guard upsampler == .transposed else { throw ValidationError("--transposed-kernel needs --upsampler transposed") }
+            try OptionCheck.require("--transposed-kernel", k, in: 1...(DCSCNConfig.maxKernelSize * 8))
+        }
+        if upsampler == .transposed && collapsibleWidth > 0 {
+            throw ValidationError("--upsampler transposed and --collapsible-width exclude each other (both re-parameterise Up-PS)")
+        }
         _ = try dilationList
     }
 
@@ -86,8 +105,18 @@ struct ModelKnobOptions: ParsableArguments {
         }
     }
 
-    /// The knobs these options select.
-    var knobs: ModelKnobs {
+    /// --transposed-kernel must fit every upsampler stage of `config` (K = b·k', k' odd, k' ≤ kernel size).
+    func checkTransposedKernel(_ config: DCSCNConfig) throws {
+        guard upsampler == .transposed else { return }
+        do {
+            _ = try TransposedUpsampler(layout: ParameterLayout(config: config), kernel: transposedKernel ?? TransposedUpsampler.defaultKernel(config))
+        } catch let e as SRError {
+            throw ValidationError("--transposed-kernel: \(e.message)")
+        }
+    }
+
+    /// The knobs these options select (`config`: the run's architecture, for the default --transposed-kernel).
+    func knobs(_ config: DCSCNConfig) -> ModelKnobs {
         var k = ModelKnobs()
         switch activation {
         case .prelu: k.activation = .prelu
@@ -102,6 +131,7 @@ struct ModelKnobOptions: ParsableArguments {
         case .truncatedNormal: k.initializer = .truncatedNormal(std: initStd)
         }
         k.collapsibleWidth = collapsibleWidth
+        if upsampler == .transposed { k.transposedKernel = transposedKernel ?? TransposedUpsampler.defaultKernel(config) }
         return k
     }
 }

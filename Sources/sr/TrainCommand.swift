@@ -79,6 +79,7 @@ struct TrainCommand: ParsableCommand {
         try OptionCheck.require("--scale", scale, in: 2...8)
         try OptionCheck.require("--layers", layers, in: 1...64)
         try knobs.checkDilations(layers: layers)
+        try knobs.checkTransposedKernel(config)
         try OptionCheck.require("--filters", filters, in: 1...Self.maxChannels)
         try OptionCheck.require("--min-filters", minFilters, in: 0...Self.maxChannels)
         try OptionCheck.require("--gamma", gamma, above: 0, atMost: 1000)
@@ -155,7 +156,7 @@ struct TrainCommand: ParsableCommand {
         try TrainSetup.check(reader, config: config)
         var o = TrainOptions()
         o.batch = batch; o.l1 = l1; o.dropoutKeep = dropoutKeep; o.seed = seed; o.threads = threads
-        o.clipNorm = clip; o.l2 = l2; o.microBatch = microBatch; o.knobs = knobs.knobs
+        o.clipNorm = clip; o.l2 = l2; o.microBatch = microBatch; o.knobs = knobs.knobs(config)
         lab.apply(to: &o)
         let rows = try dataParallelRows(world)
         let loader = try PatchBatchLoader(reader: reader, batch: batch, sliceLength: slice, seed: seed, limit: overfit, rows: rows)

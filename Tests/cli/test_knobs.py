@@ -140,3 +140,51 @@ class KnobTests(CLITestCase):
         ]:
             with self.subTest(args=extra):
                 self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)
+
+    def test_transposed_upsampler(self):
+        """--upsampler transposed: bad kernels exit 64; the export is the equivalent pixel-shuffle conv
+        (format 2.0, the knob in the provenance), tiles equal the whole image, and --resume needs the
+        same upsampler."""
+        for extra, message in [
+            (["--upsampler", "deconv"], "is invalid for '--upsampler <upsampler>'"),
+            (["--transposed-kernel", "6"], "--transposed-kernel needs --upsampler transposed"),
+            (["--upsampler", "transposed", "--transposed-kernel", "5"], "transposed kernel 5 does not fit"),
+            (["--upsampler", "transposed", "--transposed-kernel", "4"], "K must be 2·k' with k' odd"),
+            (["--upsampler", "transposed", "--transposed-kernel", "10"], "transposed kernel 10 does not fit"),
+            (["--upsampler", "transposed", "--transposed-kernel", "0"], "--transposed-kernel must be in"),
+            (["--upsampler", "transposed", "--collapsible-width", "8"], "exclude each other"),
+        ]:
+            with self.subTest(args=extra):
+                self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)
+        self.assertEqual(os.listdir(self.dir), [])
+
+        rd = self.path("run")
+        self.assertExit(self.train("--upsampler", "transposed", run_dir=rd), OK)
+        model = os.path.join(rd, "model.safetensors")
+        meta, tensors = safetensors(model)
+        self.assertEqual(meta["format_version"], "2.0")  # exported rearranged: older readers run it
+        self.assertEqual(meta["provenance/upsampler"], "transposed")
+        self.assertEqual(meta["provenance/transposed_kernel"], "6")
+        self.assertFalse([n for n in tensors if not n.endswith(("/kernel", "/bias", "/alpha"))])
+        self.assertTiledEqualsWhole(model)
+        r = run("sr", "train", "--data", patch_set(), "--run-dir", rd, "--batch", 4, "--no-tensorboard",
+                "--steps", 3, "--resume", "--upsampler", "transposed")
+        self.assertExit(r, OK)
+        self.assertIn("resumed at step 2", r.stdout)
+        r = self.train("--steps", 4, "--resume", run_dir=rd)
+        self.assertNotEqual(r.returncode, OK)
+        self.assertIn("resume with the same --upsampler and --transposed-kernel", r.stderr)
+
+        # K = 2 (k' = 1): only the centre tap of the 3x3 Up-PS kernel is non-zero.
+        rd2 = self.path("run2")
+        self.assertExit(self.train("--upsampler", "transposed", "--transposed-kernel", 2, run_dir=rd2), OK)
+        meta, tensors = safetensors(os.path.join(rd2, "model.safetensors"))
+        self.assertEqual(meta["provenance/transposed_kernel"], "2")
+        up = [(name, t) for name, t in tensors.items() if name.startswith("Up-PS") and name.endswith("/kernel")]
+        self.assertTrue(up)
+        for name, t in up:
+            per_tap = len(t) // 9
+            self.assertTrue(any(t[4 * per_tap:5 * per_tap]), name)
+            self.assertEqual([v for i, v in enumerate(t) if i // per_tap != 4 and v != 0], [], name)
+        # --init: T starts as the rearrangement of the copied Up-PS kernel.
+        self.assertExit(self.train("--upsampler", "transposed", "--init", model, run_dir=self.path("run3")), OK)

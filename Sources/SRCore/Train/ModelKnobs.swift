@@ -49,6 +49,9 @@ public struct ModelKnobs: Equatable, Sendable {
     public var initializer: DCSCNInitializer = .heTruncated
     /// Hidden width of the collapsible linear blocks (0 = plain convs; CollapsibleBlocks.swift).
     public var collapsibleWidth = 0
+    /// Kernel size `K` of the transposed-convolution upsampler (0 = pixel shuffle, the default;
+    /// TransposedUpsampler.swift).
+    public var transposedKernel = 0
 
     /// The defaults.
     public init() {}
@@ -64,6 +67,7 @@ public struct ModelKnobs: Equatable, Sendable {
         if initializer != .heTruncated { p["initializer"] = initializer.name }
         if case .truncatedNormal(let std) = initializer { p["init_std"] = "\(std)" }
         if collapsibleWidth > 0 { p["collapsible_width"] = String(collapsibleWidth) }
+        if transposedKernel > 0 { p["upsampler"] = "transposed"; p["transposed_kernel"] = String(transposedKernel) }
         return p
     }
 
@@ -71,6 +75,12 @@ public struct ModelKnobs: Equatable, Sendable {
     public func validate() throws {
         guard (0...4096).contains(collapsibleWidth) else {
             throw SRError(.invalidArgument, "collapsible width must be in 0...4096, got \(collapsibleWidth)")
+        }
+        guard (0...DCSCNConfig.maxKernelSize * 8).contains(transposedKernel) else {
+            throw SRError(.invalidArgument, "transposed kernel must be in 0...\(DCSCNConfig.maxKernelSize * 8), got \(transposedKernel)")
+        }
+        if transposedKernel > 0 && collapsibleWidth > 0 {
+            throw SRError(.invalidArgument, "the transposed-convolution upsampler and collapsible blocks exclude each other (both re-parameterise Up-PS)")
         }
         if let s = activation.fixedSlope, !s.isFinite {
             throw SRError(.invalidArgument, "leaky ReLU slope must be finite, got \(s)")

@@ -12,7 +12,8 @@ import SREval
 /// `seed` (as a decimal string), `optimizer` (adam, sgd, adamw), `optimizer_t`, the config (`scale`,
 /// `feature_widths`, `nin_a`, `nin_b`, `shuffler_filters`, `kernel_size`) and `options` (a readable summary);
 /// datasets `/weights` and `/optimizer/<name>` per state array (flat, `ParameterLayout` order); with a
-/// weight average also `/ema` and attrs `ema_decay`, `ema_updates`. Version 1.0 (Adam only: `adam_t`,
+/// weight average also `/ema` and attrs `ema_decay`, `ema_updates`; with a transposed-convolution
+/// upsampler the attr `transposed_kernel`. Version 1.0 (Adam only: `adam_t`,
 /// `/adam_m`, `/adam_v`) is still read.
 public struct TrainCheckpoint: Sendable {
     /// Format name in the `format` attribute.
@@ -33,6 +34,9 @@ public struct TrainCheckpoint: Sendable {
     public var ema: WeightAverage?
     /// Human-readable options of the run that wrote it.
     public var options: String
+    /// The run's `--transposed-kernel` (0: pixel shuffle). With a transposed upsampler the optimiser
+    /// state of the Up-PS kernels is in the transposed kernels' order, so a resume needs the same value.
+    public var transposedKernel = 0
 
     /// Captures a trainer's state.
     public init(trainer: Trainer, options: String) {
@@ -43,6 +47,7 @@ public struct TrainCheckpoint: Sendable {
         optimizer = trainer.optimizer.state
         ema = trainer.ema
         self.options = options
+        transposedKernel = trainer.transposed?.kernel ?? 0
     }
 
     /// Writes the checkpoint to `path` atomically.
@@ -56,6 +61,7 @@ public struct TrainCheckpoint: Sendable {
             try f.setAttribute("seed", String(seed))
             try WeightsFile.writeConfig(config, to: f)
             try f.setAttribute("options", options)
+            if transposedKernel > 0 { try f.setAttribute("transposed_kernel", transposedKernel) }
             try f.write("/weights", floats: weights, shape: [weights.count])
             try f.createGroup("/optimizer")
             for (name, a) in optimizer.arrays.sorted(by: { $0.key < $1.key }) {
@@ -115,8 +121,10 @@ public struct TrainCheckpoint: Sendable {
                 }
                 ema = WeightAverage(decay: d, initial: e, updates: try int("ema_updates"))
             }
-            return TrainCheckpoint(config: config, step: try int("step"), seed: seed, weights: w, optimizer: state,
-                                   ema: ema, options: try f.stringAttribute("options") ?? "")
+            var ck = TrainCheckpoint(config: config, step: try int("step"), seed: seed, weights: w, optimizer: state,
+                                     ema: ema, options: try f.stringAttribute("options") ?? "")
+            ck.transposedKernel = try f.intAttribute("transposed_kernel") ?? 0
+            return ck
         }
     }
 
@@ -131,6 +139,11 @@ public struct TrainCheckpoint: Sendable {
     public func restore(into trainer: Trainer) throws {
         guard trainer.collapsible == nil else {
             throw SRError(.unsupported, "resuming a run with collapsible blocks is not supported (the checkpoint holds the collapsed weights only)")
+        }
+        let k = trainer.transposed?.kernel ?? 0
+        guard k == transposedKernel else {
+            func name(_ k: Int) -> String { k > 0 ? "a transposed-convolution upsampler (--transposed-kernel \(k))" : "the pixel-shuffle upsampler" }
+            throw SRError(.shapeMismatch, "the checkpoint was trained with \(name(transposedKernel)), this run asks for \(name(k)); resume with the same --upsampler and --transposed-kernel")
         }
         guard trainer.config == config else {
             throw SRError(.shapeMismatch, "checkpoint config (widths \(config.featureWidths), x\(config.scale)) differs from the run's (widths \(trainer.config.featureWidths), x\(trainer.config.scale))")

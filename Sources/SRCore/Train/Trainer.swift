@@ -84,6 +84,9 @@ public final class Trainer: @unchecked Sendable {
     public let rows: Range<Int>
     /// The expanded parameters and their own Adam with `--collapsible-width` (then `optimizer` is unused).
     public var collapsible: CollapsibleBlocks?
+    /// The upsampler trained as transposed convs with `--upsampler transposed` (the optimiser updates
+    /// their kernels; `weights` holds the equivalent pixel-shuffle kernels).
+    public let transposed: TransposedUpsampler?
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
     private var shards: [[(first: Int, graph: TrainingGraph)]] = []
     private let chunkGrads: [FloatBuffer]
@@ -117,6 +120,14 @@ public final class Trainer: @unchecked Sendable {
         }
         var start = layout.flatten(try options.knobs.applying(to: parameters))
         try topology?.broadcast(&start)   // every rank starts from rank 0's weights
+        if options.knobs.transposedKernel > 0 {
+            let up = try TransposedUpsampler(layout: layout, kernel: options.knobs.transposedKernel)
+            up.toTransposed(&start, layout: layout)
+            up.toPixelShuffle(&start, layout: layout)   // the taps outside k' x k' start (and stay) zero
+            transposed = up
+        } else {
+            transposed = nil
+        }
         weights = start
         optimizer = OptimizerFactory.make(options.optimizer, layout: layout, options: options)
         if options.knobs.collapsibleWidth > 0 {
@@ -257,6 +268,15 @@ public final class Trainer: @unchecked Sendable {
         let l2: Double, norm: Double
         if collapsible != nil {
             (l2, norm) = collapsible!.update(&weights, gradients: grads, layout: layout, learningRate: lr)
+        } else if let up = transposed {
+            // The optimiser's variable in the upsampler slots is the transposed kernel T; the
+            // gradient of T is the adjoint (gather) of the graph's gradient of W.
+            up.toTransposed(&weights, layout: layout)
+            up.toTransposed(&grads, layout: layout)
+            l2 = optimizer.l2Loss(weights)
+            norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
+            up.toPixelShuffle(&weights, layout: layout)
+            up.toPixelShuffle(&grads, layout: layout)
         } else {
             l2 = optimizer.l2Loss(weights)
             norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
