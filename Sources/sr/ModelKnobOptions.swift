@@ -39,10 +39,13 @@ struct ModelKnobOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "Train every k x k conv as a collapsible linear block with this hidden width (0 = off, up to 4096); exported collapsed.")
     var collapsibleWidth = 0
-    @Option(help: "Upsampler: pixel_shuffle (reference) or transposed (a stride-b transposed conv per upsampler stage, exported as the equivalent pixel-shuffle conv).")
-    var upsampler: UpsamplerChoice = .pixelShuffle
-    @Option(parsing: .unconditional, help: "Kernel size K of --upsampler transposed: b·k' with k' odd and at most the kernel size 3 (b = 2 for x2 and x4, 3 for x3: 2, 6 or 3, 9; default 6 / 9).")
+    @Option(name: .customLong("upsampler"), help: "Upsampler: pixel_shuffle (reference; the default) or transposed (a stride-b transposed conv per upsampler stage, exported as the equivalent pixel-shuffle conv).")
+    var upsamplerChoice: UpsamplerChoice?
+    @Option(parsing: .unconditional, help: "Kernel size K of --upsampler transposed (implies it): b·k' with k' odd and at most the kernel size 3 (b = 2 for x2 and x4, 3 for x3: 2, 6 or 3, 9; default 6 / 9).")
     var transposedKernel: Int?
+    /// The upsampler: --upsampler, else transposed when --transposed-kernel is given (so a sweep can vary
+    /// the kernel alone), else pixel shuffle.
+    var upsampler: UpsamplerChoice { upsamplerChoice ?? (transposedKernel == nil ? .pixelShuffle : .transposed) }
     @Flag(help: "No global residual: the network predicts the HR luma itself (the bicubic upscale is not added).")
     var noResidual = false
     @Option(parsing: .unconditional, help: "Input normalisation: the network sees (luma - shift) * scale; shift in [-255, 255].")

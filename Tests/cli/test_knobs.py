@@ -147,7 +147,7 @@ class KnobTests(CLITestCase):
         same upsampler."""
         for extra, message in [
             (["--upsampler", "deconv"], "is invalid for '--upsampler <upsampler>'"),
-            (["--transposed-kernel", "6"], "--transposed-kernel needs --upsampler transposed"),
+            (["--upsampler", "pixel_shuffle", "--transposed-kernel", "6"], "--transposed-kernel needs --upsampler transposed"),
             (["--upsampler", "transposed", "--transposed-kernel", "5"], "transposed kernel 5 does not fit"),
             (["--upsampler", "transposed", "--transposed-kernel", "4"], "K must be 2·k' with k' odd"),
             (["--upsampler", "transposed", "--transposed-kernel", "10"], "transposed kernel 10 does not fit"),
@@ -177,9 +177,10 @@ class KnobTests(CLITestCase):
 
         # K = 2 (k' = 1): only the centre tap of the 3x3 Up-PS kernel is non-zero.
         rd2 = self.path("run2")
-        self.assertExit(self.train("--upsampler", "transposed", "--transposed-kernel", 2, run_dir=rd2), OK)
+        self.assertExit(self.train("--transposed-kernel", 2, run_dir=rd2), OK)   # the kernel alone implies transposed
         meta, tensors = safetensors(os.path.join(rd2, "model.safetensors"))
         self.assertEqual(meta["provenance/transposed_kernel"], "2")
+        self.assertEqual(meta["provenance/upsampler"], "transposed")
         up = [(name, t) for name, t in tensors.items() if name.startswith("Up-PS") and name.endswith("/kernel")]
         self.assertTrue(up)
         for name, t in up:
