@@ -31,6 +31,8 @@ struct ModelKnobOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "Train every k x k conv as a collapsible linear block with this hidden width (0 = off, up to 4096); exported collapsed.")
     var collapsibleWidth = 0
+    @Flag(help: "Batch normalization after each feature conv (statistics over groups of --micro-batch patches; folded into the convs at export).")
+    var batchNorm = false
     @Flag(help: "No global residual: the network predicts the HR luma itself (the bicubic upscale is not added).")
     var noResidual = false
     @Option(parsing: .unconditional, help: "Input normalisation: the network sees (luma - shift) * scale; shift in [-255, 255].")
@@ -102,6 +104,18 @@ struct ModelKnobOptions: ParsableArguments {
         case .truncatedNormal: k.initializer = .truncatedNormal(std: initStd)
         }
         k.collapsibleWidth = collapsibleWidth
+        k.batchNorm = batchNorm
         return k
+    }
+}
+
+extension ModelKnobOptions {
+    /// The options --batch-norm excludes (docs/techniques.md "Knobs").
+    func checkBatchNorm(resume: Bool, optimizer: OptimizerKind, ema: Bool) throws {
+        guard batchNorm else { return }
+        if collapsibleWidth > 0 { throw ValidationError("--batch-norm and --collapsible-width exclude each other") }
+        if resume { throw ValidationError("--resume of a --batch-norm run is not supported (the checkpoint holds neither gamma/beta nor the running statistics)") }
+        if optimizer != .adam { throw ValidationError("--batch-norm trains with --optimizer adam only") }
+        if ema { throw ValidationError("--batch-norm and --ema exclude each other") }
     }
 }

@@ -140,3 +140,25 @@ class KnobTests(CLITestCase):
         ]:
             with self.subTest(args=extra):
                 self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)
+
+    def test_batch_norm_exports_a_folded_plain_model(self):
+        rd = self.path("run")
+        self.assertExit(self.train("--batch-norm", "--micro-batch", 2, run_dir=rd), OK)
+        model = os.path.join(rd, "model.safetensors")
+        meta, tensors = safetensors(model)
+        # Folded into the feature convs at export: the plain layout and version, only the provenance names it.
+        self.assertEqual(meta["format_version"], "2.0")
+        self.assertEqual(meta["provenance/batch_norm"], "on")
+        self.assertFalse([n for n in tensors if not n.endswith(("/kernel", "/bias", "/alpha"))])
+        self.assertTiledEqualsWhole(model)
+
+    def test_bad_batch_norm_combinations_exit_64(self):
+        for extra, message in [
+            (["--batch-norm", "--collapsible-width", "8"], "--batch-norm and --collapsible-width exclude each other"),
+            (["--batch-norm", "--resume"], "--resume of a --batch-norm run is not supported"),
+            (["--batch-norm", "--optimizer", "sgd"], "--batch-norm trains with --optimizer adam only"),
+            (["--batch-norm", "--ema", "0.9"], "--batch-norm and --ema exclude each other"),
+        ]:
+            with self.subTest(args=extra):
+                self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)
+        self.assertEqual(os.listdir(self.dir), [])

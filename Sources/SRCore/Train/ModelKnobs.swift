@@ -49,6 +49,8 @@ public struct ModelKnobs: Equatable, Sendable {
     public var initializer: DCSCNInitializer = .heTruncated
     /// Hidden width of the collapsible linear blocks (0 = plain convs; CollapsibleBlocks.swift).
     public var collapsibleWidth = 0
+    /// Batch normalization on the feature layers, folded into the convs at export (BatchNormLayers.swift).
+    public var batchNorm = false
 
     /// The defaults.
     public init() {}
@@ -64,6 +66,7 @@ public struct ModelKnobs: Equatable, Sendable {
         if initializer != .heTruncated { p["initializer"] = initializer.name }
         if case .truncatedNormal(let std) = initializer { p["init_std"] = "\(std)" }
         if collapsibleWidth > 0 { p["collapsible_width"] = String(collapsibleWidth) }
+        if batchNorm { p["batch_norm"] = "on" }
         return p
     }
 
@@ -71,6 +74,9 @@ public struct ModelKnobs: Equatable, Sendable {
     public func validate() throws {
         guard (0...4096).contains(collapsibleWidth) else {
             throw SRError(.invalidArgument, "collapsible width must be in 0...4096, got \(collapsibleWidth)")
+        }
+        if batchNorm && collapsibleWidth > 0 {
+            throw SRError(.invalidArgument, "batch norm and collapsible blocks exclude each other")
         }
         if let s = activation.fixedSlope, !s.isFinite {
             throw SRError(.invalidArgument, "leaky ReLU slope must be finite, got \(s)")

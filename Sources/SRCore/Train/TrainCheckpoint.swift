@@ -132,6 +132,9 @@ public struct TrainCheckpoint: Sendable {
         guard trainer.collapsible == nil else {
             throw SRError(.unsupported, "resuming a run with collapsible blocks is not supported (the checkpoint holds the collapsed weights only)")
         }
+        guard trainer.batchNorm == nil else {
+            throw SRError(.unsupported, "resuming a run with batch norm is not supported (the checkpoint holds neither γ/β nor the running statistics)")
+        }
         guard trainer.config == config else {
             throw SRError(.shapeMismatch, "checkpoint config (widths \(config.featureWidths), x\(config.scale)) differs from the run's (widths \(trainer.config.featureWidths), x\(trainer.config.scale))")
         }

@@ -84,8 +84,10 @@ public final class Trainer: @unchecked Sendable {
     public let rows: Range<Int>
     /// The expanded parameters and their own Adam with `--collapsible-width` (then `optimizer` is unused).
     public var collapsible: CollapsibleBlocks?
+    /// γ, β, the running statistics and their Adam with `--batch-norm` (then `optimizer` is unused).
+    public var batchNorm: BatchNormLayers?
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
-    private var shards: [[(first: Int, graph: TrainingGraph)]] = []
+    var shards: [[(first: Int, graph: TrainingGraph)]] = []
     private let chunkGrads: [FloatBuffer]
     private let shardGrads: [FloatBuffer]
     private var shardLoss: [Double]
@@ -124,24 +126,22 @@ public final class Trainer: @unchecked Sendable {
             collapsible = try CollapsibleBlocks(layout: layout, width: options.knobs.collapsibleWidth, seed: options.seed,
                                                 weights: &weights, clipNorm: options.clipNorm, l2: options.l2)
         }
+        if options.knobs.batchNorm {
+            try Self.checkBatchNorm(options: options, topology: topology)
+            batchNorm = BatchNormLayers(layout: layout, clipNorm: options.clipNorm, l2: options.l2)
+        }
         let w0 = weights
         ema = options.emaDecay.map { WeightAverage(decay: $0, initial: w0) }
-        let local = rows.count
-        let t = min(options.threads, local)
-        var first = 0
-        for i in 0..<t {
-            let n = local / t + (i < local % t ? 1 : 0)
-            let m = options.microBatch > 0 ? min(options.microBatch, n) : n
+        for chunks in Self.chunkPlan(patches: rows.count, threads: options.threads, microBatch: options.microBatch,
+                                     fixedGroups: options.knobs.batchNorm) {
             var list: [(Int, TrainingGraph)] = []
-            var done = 0
-            while done < n {
-                let g = try TrainingGraph(config: parameters.config, n: min(m, n - done), h: lrSide, w: lrSide)
+            for c in chunks {
+                let g = try TrainingGraph(config: parameters.config, n: c.count, h: lrSide, w: lrSide)
                 g.keep = options.dropoutKeep
-                list.append((first + done, g))
-                done += g.n
+                if options.knobs.batchNorm { try g.enableBatchNorm() }
+                list.append((c.lowerBound, g))
             }
             shards.append(list)
-            first += n
         }
         let count = ParameterLayout(config: parameters.config).count
         shardGrads = try shards.map { _ in try FloatBuffer(count: count, what: "training buffer") }
@@ -152,9 +152,9 @@ public final class Trainer: @unchecked Sendable {
         openblas_set_num_threads(1)
     }
 
-    /// The current weights as parameters.
+    /// The current weights as parameters (with batch norm: folded into the feature convs).
     public func parameters(provenance: [String: String] = [:]) throws -> DCSCNParameters {
-        try layout.unflatten(weights, config: config, provenance: provenance)
+        try layout.unflatten(inferenceWeights, config: config, provenance: provenance)
     }
 
     private func check(_ b: TrainBatch) throws {
@@ -193,7 +193,9 @@ public final class Trainer: @unchecked Sendable {
         try check(b)
         let total = options.batch * b.hrSide * b.hrSide
         let l1 = options.l1
-        weights.withUnsafeBufferPointer { w in
+        setBatchNorm(training: false)   // the folded weights run plain convs
+        defer { setBatchNorm(training: true) }
+        inferenceWeights.withUnsafeBufferPointer { w in
             nonisolated(unsafe) let wp = w.baseAddress!  // read-only while the workers run
             func runShard(_ i: Int) throws {
                 var sum = 0.0
@@ -221,6 +223,7 @@ public final class Trainer: @unchecked Sendable {
         let total = options.batch * b.hrSide * b.hrSide
         let l1 = options.l1
         let seed = options.seed &+ UInt64(step) &* 0xA076_1D64_78BD_642F
+        setBatchNorm(training: true)
         weights.withUnsafeBufferPointer { w in
             nonisolated(unsafe) let wp = w.baseAddress!  // read-only while the workers run
             func runShard(_ i: Int) throws {
@@ -243,6 +246,7 @@ public final class Trainer: @unchecked Sendable {
             runShards(runShard)
         }
         try throwShardError()   // before the update: a failed step leaves the weights unchanged
+        let affineGrads = batchNorm != nil ? collectBatchNorm() : nil
         grads.withUnsafeMutableBufferPointer { gp in
             gp.baseAddress!.update(from: shardGrads[0].base, count: gp.count)
             for i in 1..<max(shardGrads.count, 1) {
@@ -257,6 +261,8 @@ public final class Trainer: @unchecked Sendable {
         let l2: Double, norm: Double
         if collapsible != nil {
             (l2, norm) = collapsible!.update(&weights, gradients: grads, layout: layout, learningRate: lr)
+        } else if let ag = affineGrads {
+            (l2, norm) = batchNorm!.update(&weights, gradients: grads, affineGradients: ag, learningRate: lr)
         } else {
             l2 = optimizer.l2Loss(weights)
             norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
