@@ -111,11 +111,11 @@ struct ModelKnobOptions: ParsableArguments {
 
 extension ModelKnobOptions {
     /// The options --batch-norm excludes (docs/techniques.md "Knobs").
-    func checkBatchNorm(resume: Bool, optimizer: OptimizerKind, ema: Bool) throws {
+    func checkBatchNorm(resume: Bool, optimizer: OptimizerKind, exportEma: Bool) throws {
         guard batchNorm else { return }
         if collapsibleWidth > 0 { throw ValidationError("--batch-norm and --collapsible-width exclude each other") }
         if resume { throw ValidationError("--resume of a --batch-norm run is not supported (the checkpoint holds neither gamma/beta nor the running statistics)") }
         if optimizer != .adam { throw ValidationError("--batch-norm trains with --optimizer adam only") }
-        if ema { throw ValidationError("--batch-norm and --ema exclude each other") }
+        if exportEma { throw ValidationError("--batch-norm and --export-ema exclude each other (the average holds neither gamma/beta nor the running statistics)") }
     }
 }

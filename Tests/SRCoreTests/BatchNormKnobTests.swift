@@ -181,7 +181,8 @@ import SRTestSupport
 
     /// (4) One step updates the running statistics with momentum 0.99 from the patch-weighted mean
     /// of the groups' batch statistics (groups of `microBatch` patches, whatever the thread count);
-    /// the exported model is the folded one and names the knob; refused combinations.
+    /// the exported model is the folded one and names the knob; refused combinations (the weight average
+    /// may be kept but not exported).
     @Test func runningStatisticsAndGroups() throws {
         var o = TrainOptions()
         o.batch = 5; o.seed = 3; o.schedule = .constant(0.003); o.microBatch = 2
@@ -227,7 +228,8 @@ import SRTestSupport
         bad.optimizer = .sgd
         #expect(throws: SRError.self) { try Trainer(parameters: start, options: bad, lrSide: 6) }
         bad = o; bad.emaDecay = 0.9
-        #expect(throws: SRError.self) { try Trainer(parameters: start, options: bad, lrSide: 6) }
+        let averaged = try Trainer(parameters: start, options: bad, lrSide: 6)   // kept, not exportable
+        #expect(throws: SRError.self) { try averaged.exportedParameters(averaged: true) }
         bad = o; bad.knobs.collapsibleWidth = 4
         #expect(throws: SRError.self) { try Trainer(parameters: start, options: bad, lrSide: 6) }
     }

@@ -157,7 +157,7 @@ class KnobTests(CLITestCase):
             (["--batch-norm", "--collapsible-width", "8"], "--batch-norm and --collapsible-width exclude each other"),
             (["--batch-norm", "--resume"], "--resume of a --batch-norm run is not supported"),
             (["--batch-norm", "--optimizer", "sgd"], "--batch-norm trains with --optimizer adam only"),
-            (["--batch-norm", "--ema", "0.9"], "--batch-norm and --ema exclude each other"),
+            (["--batch-norm", "--ema", "0.9", "--export-ema"], "--batch-norm and --export-ema exclude each other"),
         ]:
             with self.subTest(args=extra):
                 self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)

@@ -36,14 +36,11 @@ extension Trainer {
         return plan
     }
 
-    /// Refuses the options batch norm does not support (it has its own Adam; γ/β are not in the
-    /// weight average; the statistics are not averaged over MPI ranks).
+    /// Refuses the options batch norm does not support (it has its own Adam; the statistics are not
+    /// averaged over MPI ranks). A weight average may be kept but not exported (`exportedParameters`).
     static func checkBatchNorm(options: TrainOptions, topology: (any TrainingTopology)?) throws {
         guard options.optimizer == .adam else {
             throw SRError(.invalidArgument, "batch norm trains with Adam only, not \(options.optimizer)")
-        }
-        guard options.emaDecay == nil else {
-            throw SRError(.invalidArgument, "batch norm and a weight average (--ema) exclude each other")
         }
         if let t = topology, t.size > 1 {
             throw SRError(.unsupported, "batch norm is not supported under mpirun (\(t.size) ranks): its batch statistics are not averaged over the ranks; train it in one process")
