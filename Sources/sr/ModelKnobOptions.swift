@@ -46,6 +46,8 @@ struct ModelKnobOptions: ParsableArguments {
     /// The upsampler: --upsampler, else transposed when --transposed-kernel is given (so a sweep can vary
     /// the kernel alone), else pixel shuffle.
     var upsampler: UpsamplerChoice { upsamplerChoice ?? (transposedKernel == nil ? .pixelShuffle : .transposed) }
+    @Flag(help: "Batch normalization after each feature conv (statistics over groups of --micro-batch patches; folded into the convs at export).")
+    var batchNorm = false
     @Flag(help: "No global residual: the network predicts the HR luma itself (the bicubic upscale is not added).")
     var noResidual = false
     @Option(parsing: .unconditional, help: "Input normalisation: the network sees (luma - shift) * scale; shift in [-255, 255].")
@@ -79,6 +81,9 @@ struct ModelKnobOptions: ParsableArguments {
         }
         if upsampler == .transposed && collapsibleWidth > 0 {
             throw ValidationError("--upsampler transposed and --collapsible-width exclude each other (both re-parameterise Up-PS)")
+        }
+        if upsampler == .transposed && batchNorm {
+            throw ValidationError("--batch-norm and --upsampler transposed are not combined yet")
         }
         _ = try dilationList
     }
@@ -135,6 +140,18 @@ struct ModelKnobOptions: ParsableArguments {
         }
         k.collapsibleWidth = collapsibleWidth
         if upsampler == .transposed { k.transposedKernel = transposedKernel ?? TransposedUpsampler.defaultKernel(config) }
+        k.batchNorm = batchNorm
         return k
+    }
+}
+
+extension ModelKnobOptions {
+    /// The options --batch-norm excludes (docs/techniques.md "Knobs").
+    func checkBatchNorm(resume: Bool, optimizer: OptimizerKind, exportEma: Bool) throws {
+        guard batchNorm else { return }
+        if collapsibleWidth > 0 { throw ValidationError("--batch-norm and --collapsible-width exclude each other") }
+        if resume { throw ValidationError("--resume of a --batch-norm run is not supported (the checkpoint holds neither gamma/beta nor the running statistics)") }
+        if optimizer != .adam { throw ValidationError("--batch-norm trains with --optimizer adam only") }
+        if exportEma { throw ValidationError("--batch-norm and --export-ema exclude each other (the average holds neither gamma/beta nor the running statistics)") }
     }
 }

@@ -96,6 +96,7 @@ struct TrainCommand: ParsableCommand {
         if let e = epochs { try OptionCheck.require("--epochs", e, above: 0, atMost: 1_000_000) }
         if steps != nil && epochs != nil { throw ValidationError("--steps and --epochs exclude each other") }
         if `init` != nil && knobs.collapsibleWidth > 0 { throw ValidationError("--init and --collapsible-width exclude each other (the blocks start from their own initialisation)") }
+        try knobs.checkBatchNorm(resume: resume, optimizer: lab.optimizer, exportEma: lab.exportEma)
         try OptionCheck.require("--dropout-keep", Double(dropoutKeep), above: 0, atMost: 1)
         try OptionCheck.require("--l2", l2, above: 0, inclusive: true, atMost: 1000)
         try OptionCheck.require("--clip", clip, above: 0, inclusive: true, atMost: 1e9)

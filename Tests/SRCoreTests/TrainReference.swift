@@ -58,9 +58,10 @@ enum TrainReference {
         return y
     }
 
-    /// Forward of one image. `masks[l]`, when given, is layer l's dropout mask for this image (HWC).
+    /// Forward of one image. `masks[l]`, when given, is layer l's dropout mask for this image (HWC);
+    /// `features`, when given, are the outputs of CNN1..CNN_L for this image (computed elsewhere).
     static func forward(config: DCSCNConfig, params: [Double], lr: [Double], bic: [Double], h: Int, w: Int,
-                        masks: [[Double]?]? = nil) -> [Double] {
+                        masks: [[Double]?]? = nil, features: [[Double]]? = nil) -> [Double] {
         let layout = ParameterLayout(config: config)
         var feats: [[Double]] = []
         var cur = lr, cin = 1
@@ -78,8 +79,8 @@ enum TrainReference {
         var concat: [Double] = []
         for (l, s) in config.layers.enumerated() {
             switch s.role {
-            case .feature:
-                cur = run(l, cur, h, w, cin); cin = s.outChannels; feats.append(cur)
+            case .feature(let i):
+                cur = features?[i] ?? run(l, cur, h, w, cin); cin = s.outChannels; feats.append(cur)
                 if feats.count == config.featureWidths.count {
                     concat = [Double](repeating: 0, count: h * w * config.concatWidth)
                     var off = 0

@@ -153,6 +153,7 @@ class KnobTests(CLITestCase):
             (["--upsampler", "transposed", "--transposed-kernel", "10"], "transposed kernel 10 does not fit"),
             (["--upsampler", "transposed", "--transposed-kernel", "0"], "--transposed-kernel must be in"),
             (["--upsampler", "transposed", "--collapsible-width", "8"], "exclude each other"),
+            (["--transposed-kernel", "2", "--batch-norm"], "--batch-norm and --upsampler transposed are not combined yet"),
         ]:
             with self.subTest(args=extra):
                 self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)
@@ -189,3 +190,25 @@ class KnobTests(CLITestCase):
             self.assertEqual([v for i, v in enumerate(t) if i // per_tap != 4 and v != 0], [], name)
         # --init: T starts as the rearrangement of the copied Up-PS kernel.
         self.assertExit(self.train("--upsampler", "transposed", "--init", model, run_dir=self.path("run3")), OK)
+
+    def test_batch_norm_exports_a_folded_plain_model(self):
+        rd = self.path("run")
+        self.assertExit(self.train("--batch-norm", "--micro-batch", 2, run_dir=rd), OK)
+        model = os.path.join(rd, "model.safetensors")
+        meta, tensors = safetensors(model)
+        # Folded into the feature convs at export: the plain layout and version, only the provenance names it.
+        self.assertEqual(meta["format_version"], "2.0")
+        self.assertEqual(meta["provenance/batch_norm"], "on")
+        self.assertFalse([n for n in tensors if not n.endswith(("/kernel", "/bias", "/alpha"))])
+        self.assertTiledEqualsWhole(model)
+
+    def test_bad_batch_norm_combinations_exit_64(self):
+        for extra, message in [
+            (["--batch-norm", "--collapsible-width", "8"], "--batch-norm and --collapsible-width exclude each other"),
+            (["--batch-norm", "--resume"], "--resume of a --batch-norm run is not supported"),
+            (["--batch-norm", "--optimizer", "sgd"], "--batch-norm trains with --optimizer adam only"),
+            (["--batch-norm", "--ema", "0.9", "--export-ema"], "--batch-norm and --export-ema exclude each other"),
+        ]:
+            with self.subTest(args=extra):
+                self.assertExit(self.train(*extra, run_dir=self.path("r")), USAGE, message, quick=10)
+        self.assertEqual(os.listdir(self.dir), [])

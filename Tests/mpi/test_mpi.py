@@ -121,6 +121,12 @@ class MPITrainTests(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("does not divide over 3 ranks", p.stderr)
 
+    def test_batch_norm_is_refused_under_mpirun(self):
+        # Its batch statistics are not averaged over the ranks: a clear refusal, not a silent difference.
+        p = run(mpi(2, *self.train_args(os.path.join(self.tmp, "bn"), 1, 5, "--batch-norm")))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("batch norm is not supported under mpirun", p.stderr)
+
     def test_resume_with_another_number_of_ranks(self):
         # 2 ranks to step 50, then one process with 2 threads to 100: the uninterrupted 1-process run.
         d = os.path.join(self.tmp, "resume")

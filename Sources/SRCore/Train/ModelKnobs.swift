@@ -52,6 +52,8 @@ public struct ModelKnobs: Equatable, Sendable {
     /// Kernel size `K` of the transposed-convolution upsampler (0 = pixel shuffle, the default;
     /// TransposedUpsampler.swift).
     public var transposedKernel = 0
+    /// Batch normalization on the feature layers, folded into the convs at export (BatchNormLayers.swift).
+    public var batchNorm = false
 
     /// The defaults.
     public init() {}
@@ -68,6 +70,7 @@ public struct ModelKnobs: Equatable, Sendable {
         if case .truncatedNormal(let std) = initializer { p["init_std"] = "\(std)" }
         if collapsibleWidth > 0 { p["collapsible_width"] = String(collapsibleWidth) }
         if transposedKernel > 0 { p["upsampler"] = "transposed"; p["transposed_kernel"] = String(transposedKernel) }
+        if batchNorm { p["batch_norm"] = "on" }
         return p
     }
 
@@ -81,6 +84,12 @@ public struct ModelKnobs: Equatable, Sendable {
         }
         if transposedKernel > 0 && collapsibleWidth > 0 {
             throw SRError(.invalidArgument, "the transposed-convolution upsampler and collapsible blocks exclude each other (both re-parameterise Up-PS)")
+        }
+        if batchNorm && collapsibleWidth > 0 {
+            throw SRError(.invalidArgument, "batch norm and collapsible blocks exclude each other")
+        }
+        if batchNorm && transposedKernel > 0 {
+            throw SRError(.invalidArgument, "batch norm and the transposed-convolution upsampler are not combined yet")
         }
         if let s = activation.fixedSlope, !s.isFinite {
             throw SRError(.invalidArgument, "leaky ReLU slope must be finite, got \(s)")

@@ -140,6 +140,9 @@ public struct TrainCheckpoint: Sendable {
         guard trainer.collapsible == nil else {
             throw SRError(.unsupported, "resuming a run with collapsible blocks is not supported (the checkpoint holds the collapsed weights only)")
         }
+        guard trainer.batchNorm == nil else {
+            throw SRError(.unsupported, "resuming a run with batch norm is not supported (the checkpoint holds neither γ/β nor the running statistics)")
+        }
         let k = trainer.transposed?.kernel ?? 0
         guard k == transposedKernel else {
             func name(_ k: Int) -> String { k > 0 ? "a transposed-convolution upsampler (--transposed-kernel \(k))" : "the pixel-shuffle upsampler" }

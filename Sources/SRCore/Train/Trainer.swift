@@ -87,8 +87,10 @@ public final class Trainer: @unchecked Sendable {
     /// The upsampler trained as transposed convs with `--upsampler transposed` (the optimiser updates
     /// their kernels; `weights` holds the equivalent pixel-shuffle kernels).
     public let transposed: TransposedUpsampler?
+    /// γ, β, the running statistics and their Adam with `--batch-norm` (then `optimizer` is unused).
+    public var batchNorm: BatchNormLayers?
     /// Per thread, the graphs of its consecutive chunks of the batch (first patch, graph).
-    private var shards: [[(first: Int, graph: TrainingGraph)]] = []
+    var shards: [[(first: Int, graph: TrainingGraph)]] = []
     private let chunkGrads: [FloatBuffer]
     private let shardGrads: [FloatBuffer]
     private var shardLoss: [Double]
@@ -135,24 +137,22 @@ public final class Trainer: @unchecked Sendable {
             collapsible = try CollapsibleBlocks(layout: layout, width: options.knobs.collapsibleWidth, seed: options.seed,
                                                 weights: &weights, clipNorm: options.clipNorm, l2: options.l2)
         }
+        if options.knobs.batchNorm {
+            try Self.checkBatchNorm(options: options, topology: topology)
+            batchNorm = BatchNormLayers(layout: layout, clipNorm: options.clipNorm, l2: options.l2)
+        }
         let w0 = weights
         ema = options.emaDecay.map { WeightAverage(decay: $0, initial: w0) }
-        let local = rows.count
-        let t = min(options.threads, local)
-        var first = 0
-        for i in 0..<t {
-            let n = local / t + (i < local % t ? 1 : 0)
-            let m = options.microBatch > 0 ? min(options.microBatch, n) : n
+        for chunks in Self.chunkPlan(patches: rows.count, threads: options.threads, microBatch: options.microBatch,
+                                     fixedGroups: options.knobs.batchNorm) {
             var list: [(Int, TrainingGraph)] = []
-            var done = 0
-            while done < n {
-                let g = try TrainingGraph(config: parameters.config, n: min(m, n - done), h: lrSide, w: lrSide)
+            for c in chunks {
+                let g = try TrainingGraph(config: parameters.config, n: c.count, h: lrSide, w: lrSide)
                 g.keep = options.dropoutKeep
-                list.append((first + done, g))
-                done += g.n
+                if options.knobs.batchNorm { try g.enableBatchNorm() }
+                list.append((c.lowerBound, g))
             }
             shards.append(list)
-            first += n
         }
         let count = ParameterLayout(config: parameters.config).count
         shardGrads = try shards.map { _ in try FloatBuffer(count: count, what: "training buffer") }
@@ -163,9 +163,9 @@ public final class Trainer: @unchecked Sendable {
         openblas_set_num_threads(1)
     }
 
-    /// The current weights as parameters.
+    /// The current weights as parameters (with batch norm: folded into the feature convs).
     public func parameters(provenance: [String: String] = [:]) throws -> DCSCNParameters {
-        try layout.unflatten(weights, config: config, provenance: provenance)
+        try layout.unflatten(inferenceWeights, config: config, provenance: provenance)
     }
 
     private func check(_ b: TrainBatch) throws {
@@ -204,7 +204,9 @@ public final class Trainer: @unchecked Sendable {
         try check(b)
         let total = options.batch * b.hrSide * b.hrSide
         let l1 = options.l1
-        weights.withUnsafeBufferPointer { w in
+        setBatchNorm(training: false)   // the folded weights run plain convs
+        defer { setBatchNorm(training: true) }
+        inferenceWeights.withUnsafeBufferPointer { w in
             nonisolated(unsafe) let wp = w.baseAddress!  // read-only while the workers run
             func runShard(_ i: Int) throws {
                 var sum = 0.0
@@ -232,6 +234,7 @@ public final class Trainer: @unchecked Sendable {
         let total = options.batch * b.hrSide * b.hrSide
         let l1 = options.l1
         let seed = options.seed &+ UInt64(step) &* 0xA076_1D64_78BD_642F
+        setBatchNorm(training: true)
         weights.withUnsafeBufferPointer { w in
             nonisolated(unsafe) let wp = w.baseAddress!  // read-only while the workers run
             func runShard(_ i: Int) throws {
@@ -254,6 +257,7 @@ public final class Trainer: @unchecked Sendable {
             runShards(runShard)
         }
         try throwShardError()   // before the update: a failed step leaves the weights unchanged
+        let affineGrads = batchNorm != nil ? collectBatchNorm() : nil
         grads.withUnsafeMutableBufferPointer { gp in
             gp.baseAddress!.update(from: shardGrads[0].base, count: gp.count)
             for i in 1..<max(shardGrads.count, 1) {
@@ -277,6 +281,8 @@ public final class Trainer: @unchecked Sendable {
             norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)
             up.toPixelShuffle(&weights, layout: layout)
             up.toPixelShuffle(&grads, layout: layout)
+        } else if let ag = affineGrads {
+            (l2, norm) = batchNorm!.update(&weights, gradients: grads, affineGradients: ag, learningRate: lr)
         } else {
             l2 = optimizer.l2Loss(weights)
             norm = optimizer.update(&weights, gradients: &grads, learningRate: lr)

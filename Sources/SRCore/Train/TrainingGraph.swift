@@ -44,6 +44,8 @@ package final class TrainingGraph {
     package let hrH: Int, hrW: Int
     /// Dropout keep probability (1 = off).
     package var keep: Float = 1
+    /// Batch normalization of the feature layers (nil = off; GraphBatchNorm.swift).
+    package var batchNorm: GraphBatchNorm?
 
     // Dense inputs (LR, bicubic and target on the 0...255 scale) and the output.
     package let lr: FloatBuffer, bic: FloatBuffer, hr: FloatBuffer, out: FloatBuffer
@@ -213,6 +215,7 @@ package final class TrainingGraph {
                                        dilation: Int32(s.dilation))
             try conv(&layer, inputs: [(inputOf(l), s.inChannels)], gh: g.h, gw: g.w, out: dense(zs[l], g.h, g.w, co),
                      what: "training layer \(s.name) conv")
+            if let bn = batchNorm, bn.active, case .feature(let i) = s.role { bn.forward(layer: i, z: zs[l].base, positions: n * g.h * g.w) }
             var mask: UnsafePointer<Float>? = nil
             if keep < 1, let m = masks[l] {
                 srt_dropout_mask(m.base, n * g.h * g.w * co, keep, dropoutSeed &+ UInt64(l) &* 0x9E37_79B9)
@@ -278,6 +281,10 @@ package final class TrainingGraph {
             }
         }
         try checkKernelStatus(rc, "training layer \(s.name) activation backward")
+        if let bn = batchNorm, bn.active, case .feature(let i) = s.role {
+            bn.backward(layer: i, gz: gzs[l].view(), n: n, h: g.h, w: g.w)
+            for j in 0..<co { gBias[j] = 0 }   // the batch mean cancels the conv bias
+        }
         for j in 0..<co {
             if s.hasBias { grads[e.bias.lowerBound + j] = Float(gBias[j]) }
             if s.hasPReLU { grads[e.alpha.lowerBound + j] = Float(gAlpha[j]) }
