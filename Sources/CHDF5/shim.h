@@ -30,6 +30,7 @@ static inline void srh5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, N
    system calls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -94,6 +95,30 @@ static inline int srh5_redirect_to_memory(hid_t fid, int *original) {
     }
     *original = keep;
     return mem;
+}
+
+/* Marks the sec2 driver's descriptor of `fid` close-on-exec (libhdf5 opens without O_CLOEXEC), so
+   a process the host starts meanwhile does not inherit the file, nor libhdf5's flock on it. */
+static inline void srh5_set_cloexec(hid_t fid) {
+    void *handle = NULL;
+    const hid_t fapl = H5Fget_access_plist(fid);
+    if (fapl < 0) return;
+    const int sec2 = H5Pget_driver(fapl) == H5FD_SEC2;
+    H5Pclose(fapl);
+    if (!sec2 || H5Fget_vfd_handle(fid, H5P_DEFAULT, &handle) < 0 || !handle) return;
+    const int fd = *(const int *)handle;
+    const int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+/* Ends the redirection of srh5_redirect_to_memory after the close: libhdf5 unlocked the memory
+   copy, not the file, so its flock is released here before the descriptor is closed (a child
+   process that inherited the descriptor would otherwise keep the file locked until it exits,
+   and the next H5Fopen of the file would fail). */
+static inline void srh5_release_original(int original) {
+    if (original < 0) return;
+    flock(original, LOCK_UN);
+    close(original);
 }
 
 /* Points the driver of `fid` back at the descriptor `original` (after srh5_redirect_to_memory). */

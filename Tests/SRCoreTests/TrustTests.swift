@@ -82,7 +82,8 @@ import SRTestSupport
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         let stale = [dir + "/.checkpoint.h5.tmp-\(pid)-0", dir + "/.model-10.h5.tmp-\(pid)", dir + "/.a.tmp-b.tmp-\(pid)-2"]
-        let kept = [dir + "/.model.h5.tmp-\(getpid())-7", dir + "/.tmp-\(pid)", dir + "/x.h5.tmp-\(pid)", dir + "/model.h5"]
+        // This process's: a suffix no AtomicFile of this process can make (its counter is a number).
+        let kept = [dir + "/.model.h5.tmp-\(getpid())-kept", dir + "/.tmp-\(pid)", dir + "/x.h5.tmp-\(pid)", dir + "/model.h5"]
         for p in stale + kept { try AtomicFile.write(p, text: "junk") }
         #expect(AtomicFile.removeStaleTemporaries(inFolder: dir).sorted() == stale.sorted())
         #expect(TempDir.names(dir) == kept.map { FileSystem.baseName($0) }.sorted())

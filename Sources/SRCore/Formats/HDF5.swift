@@ -82,6 +82,7 @@ public final class HDF5File {
         srh5_silence_errors()
         let fid = H5Fcreate(path, srh5_f_acc_trunc(), srh5_p_default(), srh5_p_default())
         guard fid >= 0 else { throw SRError(.io, "cannot create HDF5 file", path: path, errno: HDF5File.ioErrno()) }
+        srh5_set_cloexec(fid)
         return HDF5File(path: path, fid: fid, writable: true, onDisk: true)
     }
 
@@ -95,6 +96,7 @@ public final class HDF5File {
         guard H5Fis_hdf5(path) > 0 else { throw SRError(.format, "\(path): not an HDF5 file") }
         let fid = H5Fopen(path, writable ? srh5_f_acc_rdwr() : srh5_f_acc_rdonly(), srh5_p_default())
         guard fid >= 0 else { throw SRError(.format, "\(path): cannot open HDF5 file (corrupt or truncated?)") }
+        srh5_set_cloexec(fid)
         return HDF5File(path: path, fid: fid, writable: writable, onDisk: true)
     }
 
@@ -164,7 +166,7 @@ public final class HDF5File {
                 if e != 0 { failure = e }
             }
             Glibc.close(memory)
-            Glibc.close(original)
+            srh5_release_original(original)
         }
         return failure
     }
