@@ -51,7 +51,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed (init, data order, dropout), 0...18446744073709551615.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Worker threads, 1...256 (results depend on it).") var threads: Int = 2
     @Option(parsing: .unconditional, help: "Contiguous patches per slice of the shuffled data order, 1 or more.") var slice: Int = 1
-    @Option(parsing: .unconditional, help: "Patches per forward/backward pass within a thread, 0...--batch (0 = the thread's whole shard).") var microBatch: Int = 1
+    @Option(parsing: .unconditional, help: "Patches per forward/backward pass within a thread, 0...--batch (0 = the thread's whole shard); with --batch-norm, the group each batch statistic covers.") var microBatch: Int = 1
     // Run control.
     @Option(help: "Validation image folder (the `sr eval` procedure).") var val: String?
     @Option(parsing: .unconditional, help: "Validate every N steps (0 = epoch ends only).") var valEvery: Int = 1000
