@@ -4,8 +4,8 @@
    weight block in registers: per (tap, input channel) it loads NV weight vectors, broadcasts one
    input value per pixel and issues NV*P FMAs. (NV, P) in {(3,3), (2,6), (1,12)} (weight blocks of
    24, 16 or 8 channels: srk_conv_block_width) keep accumulators + weights + one broadcast within the
-   16 ymm registers. Remainder pixels use P = 1 with the same order of operations, so every output is
-   bit-identical whatever its position. The kernels never allocate: the caller's srk_conv_scratch
+   16 ymm registers. The rest of a row uses narrower tiles (run_row) with the same order of
+   operations per pixel, so every output is bit-identical whatever its position. The kernels never allocate: the caller's srk_conv_scratch
    holds the row pointers. */
 #include "conv_internal.h"
 #if defined(__x86_64__) || defined(__i386__)
@@ -67,11 +67,22 @@ AVX2_INLINE void micro(const int NV, const int P,
     static void micro_##NV##_##P(MICRO_ARGS) {                                                    \
         micro(NV, P, rowp, tps, tcin, n, x, wb, bias, alpha, op, out_ps, lastvalid);              \
     }
-MICRO(3, 3) MICRO(3, 1)
-MICRO(2, 6) MICRO(2, 1)
-MICRO(1, 12) MICRO(1, 1)
+MICRO(3, 3) MICRO(3, 2) MICRO(3, 1)
+MICRO(2, 6) MICRO(2, 4) MICRO(2, 2) MICRO(2, 1)
+MICRO(1, 12) MICRO(1, 8) MICRO(1, 4) MICRO(1, 2) MICRO(1, 1)
 
 typedef void (*micro_fn)(MICRO_ARGS);
+
+/* The tiles of one kernel family, widest first, ending with P = 1. A row is cut greedily into the
+   widest tiles that fit, so its last pixels run at P > 1 too (a P = 1 tile has one accumulator chain
+   per vector and waits on the FMA latency: with 32-pixel training patches and P = 12 a quarter of
+   the row went through it). Every tile runs the same operations per pixel, so the outputs do not
+   depend on the cut. */
+typedef struct { int n; int p[5]; micro_fn f[5]; } tile_set;
+
+static const tile_set k_tiles_nv3 = {3, {3, 2, 1}, {micro_3_3, micro_3_2, micro_3_1}};
+static const tile_set k_tiles_nv2 = {4, {6, 4, 2, 1}, {micro_2_6, micro_2_4, micro_2_2, micro_2_1}};
+static const tile_set k_tiles_nv1 = {5, {12, 8, 4, 2, 1}, {micro_1_12, micro_1_8, micro_1_4, micro_1_2, micro_1_1}};
 
 /* Narrow layers (cout <= 8): SIMD over 8 input channels. A micro-kernel holds P pixels x G outputs
    of 8-lane partial sums; per 8-channel chunk it loads G weight vectors and one input vector per
@@ -141,7 +152,22 @@ AVX2_INLINE void nmicro(const int G, const int P,
         nmicro(G, P, rowp, tps, tcin, n, x, wb, bias, alpha, op, out_ps, lastvalid);              \
     }
 NMICRO(4, 2) NMICRO(4, 1)
-NMICRO(1, 8) NMICRO(1, 1)
+NMICRO(1, 8) NMICRO(1, 4) NMICRO(1, 2) NMICRO(1, 1)
+
+static const tile_set k_tiles_n4 = {2, {2, 1}, {nmicro_4_2, nmicro_4_1}};
+static const tile_set k_tiles_n1 = {4, {8, 4, 2, 1}, {nmicro_1_8, nmicro_1_4, nmicro_1_2, nmicro_1_1}};
+
+/* Runs one row of `width` pixels of one weight block through the tiles of `ts` (widest first). */
+AVX2_INLINE void run_row(const tile_set *ts_, const float *const *rowp, const ptrdiff_t *tps, const int *tcin,
+                         int n, int width, const float *wb, const float *bias, const float *alpha,
+                         float *orow, ptrdiff_t out_ps, int lastvalid) {
+    int x = 0;
+    for (int t = 0; t < ts_->n; t++) {
+        const int P = ts_->p[t];
+        for (; x + P <= width; x += P)
+            ts_->f[t](rowp, tps, tcin, n, x, wb, bias, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, lastvalid);
+    }
+}
 
 static void narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
                         const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
@@ -151,8 +177,7 @@ static void narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const
                         int width, int y0, int y1) {
     const int cout = L->cout, n = ts->n, G = cout == 1 ? 1 : 4, groups = (cout + G - 1) / G;
     const size_t gsize = (size_t)N->chunks * G * 8;
-    micro_fn big = G == 4 ? nmicro_4_2 : nmicro_1_8, one = G == 4 ? nmicro_4_1 : nmicro_1_1;
-    const int P = G == 4 ? 2 : 8;
+    const tile_set *tiles = G == 4 ? &k_tiles_n4 : &k_tiles_n1;
     for (int y = y0; y < y1; y++) {
         srk_tapsegs_row(ts, y, rowp);
         for (int og = 0; og < groups; og++) {
@@ -160,11 +185,7 @@ static void narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const
             const float *wg = N->w + og * gsize;
             const float *alpha = L->alpha ? L->alpha + o0 : NULL;
             float *orow = out + (ptrdiff_t)y * out_rs + o0;
-            int x = 0;
-            for (; x + P <= width; x += P)
-                big(rowp, ts->ps, ts->cin, n, x, wg, L->bias + o0, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, nvalid);
-            for (; x < width; x++)
-                one(rowp, ts->ps, ts->cin, n, x, wg, L->bias + o0, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, nvalid);
+            run_row(tiles, rowp, ts->ps, ts->cin, n, width, wg, L->bias + o0, alpha, orow, out_ps, nvalid);
         }
     }
 }
@@ -229,21 +250,12 @@ AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, c
             const int nv = bw / 8;
             const int lastvalid = cout - (o0 + 8 * (nv - 1)); /* 1..8 (more when not the last block) */
             const int mask = lastvalid > 8 ? 8 : lastvalid;
-            micro_fn big, one;
-            int P;
-            switch (nv) {   /* block widths 8, 16, 24: nv <= 3 */
-            case 3: big = micro_3_3; one = micro_3_1; P = 3; break;
-            case 2: big = micro_2_6; one = micro_2_1; P = 6; break;
-            default: big = micro_1_12; one = micro_1_1; P = 12; break;
-            }
+            /* block widths 8, 16, 24: nv <= 3 */
+            const tile_set *tiles = nv == 3 ? &k_tiles_nv3 : nv == 2 ? &k_tiles_nv2 : &k_tiles_nv1;
             const float *bias = L->bias + o0;
             const float *alpha = L->alpha ? L->alpha + o0 : NULL;
             float *orow = out + (ptrdiff_t)y * out_rs + o0;
-            int x = 0;
-            for (; x + P <= width; x += P)
-                big(rowp, ts->ps, ts->cin, n, x, wb, bias, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, mask);
-            for (; x < width; x++)
-                one(rowp, ts->ps, ts->cin, n, x, wb, bias, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, mask);
+            run_row(tiles, rowp, ts->ps, ts->cin, n, width, wb, bias, alpha, orow, out_ps, mask);
             wb += (size_t)L->k * L->k * L->cin * bw;
         }
     }
