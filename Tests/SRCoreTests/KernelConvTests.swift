@@ -89,6 +89,31 @@ import SRTestSupport
         }
     }
 
+    /// An output does not depend on where the kernels' tiles cut its row: the same picture cropped
+    /// to every width from 1 to 31 (so each column falls in tiles of 12, 8, 4, 2 or 1 pixels, or 6,
+    /// 4, 2, 1, or 3, 2, 1, or the narrow kernel's 8, 4, 2, 1 and 2, 1 at different places) gives,
+    /// in every column the crop's right edge does not reach, bit for bit the wide picture's output.
+    /// Output blocks of 8, 16 and 24 channels (one vector, two, three), narrow layers of 1 and 4.
+    @Test(arguments: [8, 16, 24, 1, 4])
+    func outputsDoNotDependOnTheTileCut(cout: Int) throws {
+        let (h, wide, cin, k) = (3, 32, cout <= 4 ? 19 : 5, 3)
+        let c = Case((h, wide, cin, cout, k), seed: UInt64(900 + cout))
+        for isa in [KernelOps.ISA.auto, .portable] {
+            let full = try c.run(prelu: true, isa: isa)
+            for w in 1..<wide {
+                var crop = [Float](); crop.reserveCapacity(h * w * cin)
+                for y in 0..<h { crop += c.input[(y * wide * cin)..<((y * wide + w) * cin)] }
+                let got = try KernelOps.conv(crop, height: h, width: w, cin: cin, kernel: c.kernel, k: k, cout: cout,
+                                             bias: c.bias, alpha: c.alpha, isa: isa, threads: 1)
+                var same = true
+                for y in 0..<h { for x in 0..<(w - k / 2) { for o in 0..<cout {
+                    if got[(y * w + x) * cout + o] != full[(y * wide + x) * cout + o] { same = false }
+                }}}
+                #expect(same, "cout \(cout) width \(w) isa \(isa)")
+            }
+        }
+    }
+
     /// The AVX2 kernels against their portable twin on the same data. Both compute each output as
     /// the exact sum of m = k*k*cin + 1 terms (bias included) with at most m roundings per term
     /// (portable: product and sum rounded; AVX2: FMA, or lane sums + hadd tree for narrow layers), so
