@@ -5,8 +5,8 @@
    input value per pixel and issues NV*P FMAs. (NV, P) in {(3,3), (2,6), (1,12)} (weight blocks of
    24, 16 or 8 channels: srk_conv_block_width) keep accumulators + weights + one broadcast within the
    16 ymm registers. The rest of a row uses narrower tiles (run_row) with the same order of
-   operations per pixel, so every output is bit-identical whatever its position. The kernels never allocate: the caller's srk_conv_scratch
-   holds the row pointers. */
+   operations per pixel, so every output is bit-identical whatever its position. The kernels never
+   allocate: the caller's srk_conv_scratch holds the row pointers. */
 #include "conv_internal.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -157,15 +157,15 @@ NMICRO(1, 8) NMICRO(1, 4) NMICRO(1, 2) NMICRO(1, 1)
 static const tile_set k_tiles_n4 = {2, {2, 1}, {nmicro_4_2, nmicro_4_1}};
 static const tile_set k_tiles_n1 = {4, {8, 4, 2, 1}, {nmicro_1_8, nmicro_1_4, nmicro_1_2, nmicro_1_1}};
 
-/* Runs one row of `width` pixels of one weight block through the tiles of `ts` (widest first). */
-AVX2_INLINE void run_row(const tile_set *ts_, const float *const *rowp, const ptrdiff_t *tps, const int *tcin,
+/* Runs one row of `width` pixels of one weight block through `tiles` (widest first). */
+AVX2_INLINE void run_row(const tile_set *tiles, const float *const *rowp, const ptrdiff_t *tps, const int *tcin,
                          int n, int width, const float *wb, const float *bias, const float *alpha,
                          float *orow, ptrdiff_t out_ps, int lastvalid) {
     int x = 0;
-    for (int t = 0; t < ts_->n; t++) {
-        const int P = ts_->p[t];
+    for (int t = 0; t < tiles->n; t++) {
+        const int P = tiles->p[t];
         for (; x + P <= width; x += P)
-            ts_->f[t](rowp, tps, tcin, n, x, wb, bias, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, lastvalid);
+            tiles->f[t](rowp, tps, tcin, n, x, wb, bias, alpha, orow + (ptrdiff_t)x * out_ps, out_ps, lastvalid);
     }
 }
 
