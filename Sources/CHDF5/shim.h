@@ -70,21 +70,27 @@ static inline int srh5_copy_extents(int from, int to) {
     return ftruncate(to, end) == 0 ? 0 : errno;
 }
 
+/* The descriptor of the sec2 driver of `fid`, or -1 for another driver (the VFD handle is an int *
+   for sec2 only). */
+static inline int srh5_sec2_fd(hid_t fid) {
+    void *handle = NULL;
+    const hid_t fapl = H5Fget_access_plist(fid);
+    if (fapl < 0) return -1;
+    const int sec2 = H5Pget_driver(fapl) == H5FD_SEC2;
+    H5Pclose(fapl);
+    if (!sec2 || H5Fget_vfd_handle(fid, H5P_DEFAULT, &handle) < 0 || !handle) return -1;
+    return *(const int *)handle;
+}
+
 /* Returns a memfd holding a copy of the sec2 file `fid` that the driver now writes instead, and a
    duplicate of the original descriptor in *original; -1 (nothing changed) when that fails, or when
    another id keeps the file open (closing `fid` would then not close the file, and the other id
    would go on writing to memory). */
 static inline int srh5_redirect_to_memory(hid_t fid, int *original) {
-    void *handle = NULL;
     *original = -1;
     if (H5Fget_obj_count(fid, H5F_OBJ_ALL) != 1) return -1;
-    const hid_t fapl = H5Fget_access_plist(fid);   /* the handle is an int * for sec2 only */
-    if (fapl < 0) return -1;
-    const int sec2 = H5Pget_driver(fapl) == H5FD_SEC2;
-    H5Pclose(fapl);
-    if (!sec2) return -1;
-    if (H5Fget_vfd_handle(fid, H5P_DEFAULT, &handle) < 0 || !handle) return -1;
-    const int fd = *(const int *)handle;
+    const int fd = srh5_sec2_fd(fid);
+    if (fd < 0) return -1;
     const int mem = (int)syscall(SYS_memfd_create, "srcore-hdf5-close", 1u /* MFD_CLOEXEC */);
     if (mem < 0) return -1;
     const int keep = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -100,13 +106,8 @@ static inline int srh5_redirect_to_memory(hid_t fid, int *original) {
 /* Marks the sec2 driver's descriptor of `fid` close-on-exec (libhdf5 opens without O_CLOEXEC), so
    a process the host starts meanwhile does not inherit the file, nor libhdf5's flock on it. */
 static inline void srh5_set_cloexec(hid_t fid) {
-    void *handle = NULL;
-    const hid_t fapl = H5Fget_access_plist(fid);
-    if (fapl < 0) return;
-    const int sec2 = H5Pget_driver(fapl) == H5FD_SEC2;
-    H5Pclose(fapl);
-    if (!sec2 || H5Fget_vfd_handle(fid, H5P_DEFAULT, &handle) < 0 || !handle) return;
-    const int fd = *(const int *)handle;
+    const int fd = srh5_sec2_fd(fid);
+    if (fd < 0) return;
     const int flags = fcntl(fd, F_GETFD);
     if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }

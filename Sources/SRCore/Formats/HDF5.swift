@@ -53,6 +53,7 @@ public final class HDF5File {
         self.fid = fid
         self.writable = writable
         self.onDisk = onDisk
+        if onDisk { srh5_set_cloexec(fid) }   // libhdf5 opens without O_CLOEXEC (shim.h)
     }
 
     deinit { release() }
@@ -82,7 +83,6 @@ public final class HDF5File {
         srh5_silence_errors()
         let fid = H5Fcreate(path, srh5_f_acc_trunc(), srh5_p_default(), srh5_p_default())
         guard fid >= 0 else { throw SRError(.io, "cannot create HDF5 file", path: path, errno: HDF5File.ioErrno()) }
-        srh5_set_cloexec(fid)
         return HDF5File(path: path, fid: fid, writable: true, onDisk: true)
     }
 
@@ -96,7 +96,6 @@ public final class HDF5File {
         guard H5Fis_hdf5(path) > 0 else { throw SRError(.format, "\(path): not an HDF5 file") }
         let fid = H5Fopen(path, writable ? srh5_f_acc_rdwr() : srh5_f_acc_rdonly(), srh5_p_default())
         guard fid >= 0 else { throw SRError(.format, "\(path): cannot open HDF5 file (corrupt or truncated?)") }
-        srh5_set_cloexec(fid)
         return HDF5File(path: path, fid: fid, writable: writable, onDisk: true)
     }
 

@@ -46,7 +46,6 @@ extension HDF5File {
         errno = 0
         let fid = H5Fcreate(path, srh5_f_acc_trunc(), srh5_p_default(), fapl)
         guard fid >= 0 else { throw SRError(.io, "cannot create HDF5 file", path: name, errno: HDF5File.ioErrno()) }
-        srh5_set_cloexec(fid)
         return HDF5File.adopt(fileID: fid, name: name, writable: true, onDisk: true)
     }
 
