@@ -58,9 +58,8 @@ def picture(rng, size, k=4):
             curve = []
             for i in range(41):
                 t = i / 40
-                x = sum(c * p[0] for c, p in zip(((1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3), pts))
-                y = sum(c * p[1] for c, p in zip(((1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3), pts))
-                curve.append((x, y))
+                bern = ((1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3)
+                curve.append((sum(c * p[0] for c, p in zip(bern, pts)), sum(c * p[1] for c, p in zip(bern, pts))))
             d.line(curve, fill=0, width=w, joint="curve")
         elif kind < 0.75:
             x0, y0 = pts[0]
