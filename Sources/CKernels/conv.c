@@ -2,8 +2,9 @@
    conv_avx2.c. The portable kernel and the generic AVX2 one add the terms of every output in the
    same order (bias, then taps in row-major order, then input channels ascending), but AVX2 fuses
    each multiply-add (FMA: one rounding) where the portable kernel rounds the product and the sum,
-   so the two differ in the last bits. The narrow AVX2 kernel (cout <= 8) instead keeps 8 lane-wise
-   partial sums over input channels, reduces them with a fixed hadd tree and adds the bias last. */
+   so the two differ in the last bits. The narrow AVX2 kernel (a whole layer of cout <= 8, or the last
+   1..3 channels of a wider one: srk_conv_narrow_first) instead keeps 8 lane-wise partial sums over
+   input channels, reduces them with a fixed hadd tree and adds the bias last. */
 #include "conv_internal.h"
 #include "alloc_internal.h"
 #include <stdlib.h>
@@ -22,9 +23,10 @@ size_t srk_conv_packed_size(int k, int cin, int cout) {
     return (size_t)k * (size_t)k * (size_t)cin * srk_conv_padded_cout(cout);
 }
 
-void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed) {
+/* Blocks of srk_conv_block_width(n) over output channels [0, n) of a kernel with `cout` columns. */
+static void pack_blocks(int k, int cin, int cout, int n, const float *hwio, float *packed) {
     const int taps = k * k;
-    const int cpad = (int)srk_conv_padded_cout(cout), block = srk_conv_block_width(cout);
+    const int cpad = (int)srk_conv_padded_cout(n), block = srk_conv_block_width(n);
     size_t pos = 0;
     for (int o0 = 0; o0 < cpad; o0 += block) {
         const int bw = (cpad - o0 < block) ? cpad - o0 : block;
@@ -32,12 +34,23 @@ void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed) {
             for (int c = 0; c < cin; c++)
                 for (int j = 0; j < bw; j++) {
                     const int o = o0 + j;
-                    packed[pos++] = (o < cout) ? hwio[((size_t)t * cin + c) * cout + o] : 0.0f;
+                    packed[pos++] = (o < n) ? hwio[((size_t)t * cin + c) * cout + o] : 0.0f;
                 }
     }
 }
 
-static int narrow_group(int cout) { return cout == 1 ? 1 : 4; }
+void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed) {
+    pack_blocks(k, cin, cout, cout, hwio, packed);
+}
+
+void srk_conv_pack_main(int k, int cin, int cout, int first, const float *hwio, float *packed) {
+    pack_blocks(k, cin, cout, first, hwio, packed);
+}
+
+int srk_conv_narrow_group(int cout, int first) {
+    if (first > 0) return cout - first;
+    return cout == 1 ? 1 : 4;
+}
 
 int srk_conv_narrow_chunks(int k, const int *parts, int nparts) {
     int q = 0;
@@ -45,8 +58,8 @@ int srk_conv_narrow_chunks(int k, const int *parts, int nparts) {
     return k * k * q;
 }
 
-size_t srk_conv_narrow_size(int k, const int *parts, int nparts, int cout) {
-    const int g = narrow_group(cout), groups = (cout + g - 1) / g;
+size_t srk_conv_narrow_size(int k, const int *parts, int nparts, int cout, int first) {
+    const int g = srk_conv_narrow_group(cout, first), groups = (cout - first + g - 1) / g;
     return (size_t)groups * (size_t)srk_conv_narrow_chunks(k, parts, nparts) * (size_t)g * 8;
 }
 
@@ -60,8 +73,21 @@ int srk_conv_narrow_preferred(int k, const int *parts, int nparts, int cout) {
     return cout <= 4 || k == 1;
 }
 
-void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, const float *hwio, float *packed) {
-    const int g = narrow_group(cout), groups = (cout + g - 1) / g, taps = k * k;
+int srk_conv_narrow_first(int k, const int *parts, int nparts, int cout) {
+    if (nparts < 1) return -1;
+    if (srk_conv_narrow_preferred(k, parts, nparts, cout)) return 0;
+    const int r = cout % 8, first = cout - r;
+    if (cout <= 8 || r == 0 || r > 3) return -1;
+    long cin = 0, cpad = 0;
+    for (int s = 0; s < nparts; s++) { cin += parts[s]; cpad += (parts[s] + 7) / 8 * 8; }
+    /* 8-lane FMAs per pixel and tap, times 8: padded last vector cin * (first + 8); split
+       cin * first + (input chunks * 8) * r */
+    const long padded = cin * (first + 8), split = cin * first + cpad * r;
+    return 10 * split <= 9 * padded ? first : -1;
+}
+
+void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, int first, const float *hwio, float *packed) {
+    const int g = srk_conv_narrow_group(cout, first), groups = (cout - first + g - 1) / g, taps = k * k;
     int cin = 0;
     for (int s = 0; s < nparts; s++) cin += parts[s];
     size_t pos = 0;
@@ -72,7 +98,7 @@ void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, const f
                 for (int q = 0; q < parts[s]; q += 8)
                     for (int oi = 0; oi < g; oi++)
                         for (int l = 0; l < 8; l++) {
-                            const int o = og * g + oi, c = q + l;
+                            const int o = first + og * g + oi, c = q + l;
                             packed[pos++] = (o < cout && c < parts[s])
                                 ? hwio[((size_t)t * cin + cbase + c) * cout + o] : 0.0f;
                         }

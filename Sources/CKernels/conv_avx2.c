@@ -5,8 +5,11 @@
    input value per pixel and issues NV*P FMAs. (NV, P) in {(3,3), (2,6), (1,12)} (weight blocks of
    24, 16 or 8 channels: srk_conv_block_width) keep accumulators + weights + one broadcast within the
    16 ymm registers. The rest of a row uses narrower tiles (run_row) with the same order of
-   operations per pixel, so every output is bit-identical whatever its position. The kernels never
-   allocate: the caller's srk_conv_scratch holds the row pointers. */
+   operations per pixel, so every output is bit-identical whatever its position. A layer whose last
+   vector would hold only 1..3 of its channels computes those with the narrow kernel instead
+   (srk_conv_narrow_first): c-DCSCN's 26, 18 and 11 channels as 24 + 2, 16 + 2 and 8 + 3, no
+   zero-padded lanes. The kernels never allocate: the caller's srk_conv_scratch holds the row
+   pointers. */
 #include "conv_internal.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -124,8 +127,12 @@ AVX2_INLINE void nmicro(const int G, const int P,
     }
     for (int p = 0; p < P; p++) {
         float *o = op + p * out_ps;
-        if (G == 4) {
-            const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[p][0], acc[p][1]), _mm256_hadd_ps(acc[p][2], acc[p][3]));
+        if (G > 1) {
+            /* lane o of h's two halves holds two halves of output o's sum; missing outputs of a
+               2- or 3-channel group are zero */
+            const __m256 z = _mm256_setzero_ps();
+            const __m256 a2 = G > 2 ? acc[p][G > 2 ? 2 : 0] : z, a3 = G > 3 ? acc[p][G > 3 ? 3 : 0] : z;
+            const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[p][0], acc[p][1]), _mm256_hadd_ps(a2, a3));
             __m128 r = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
             r = _mm_add_ps(r, _mm_loadu_ps(bias));
             if (alpha) {
@@ -152,9 +159,14 @@ AVX2_INLINE void nmicro(const int G, const int P,
         nmicro(G, P, rowp, tps, tcin, n, x, wb, bias, alpha, op, out_ps, lastvalid);              \
     }
 NMICRO(4, 2) NMICRO(4, 1)
+NMICRO(3, 4) NMICRO(3, 2) NMICRO(3, 1)
+NMICRO(2, 6) NMICRO(2, 4) NMICRO(2, 2) NMICRO(2, 1)
 NMICRO(1, 8) NMICRO(1, 4) NMICRO(1, 2) NMICRO(1, 1)
 
+/* G x P accumulators + G weights + one input vector within the 16 registers. */
 static const tile_set k_tiles_n4 = {2, {2, 1}, {nmicro_4_2, nmicro_4_1}};
+static const tile_set k_tiles_n3 = {3, {4, 2, 1}, {nmicro_3_4, nmicro_3_2, nmicro_3_1}};
+static const tile_set k_tiles_n2 = {4, {6, 4, 2, 1}, {nmicro_2_6, nmicro_2_4, nmicro_2_2, nmicro_2_1}};
 static const tile_set k_tiles_n1 = {4, {8, 4, 2, 1}, {nmicro_1_8, nmicro_1_4, nmicro_1_2, nmicro_1_1}};
 
 /* Runs one row of `width` pixels of one weight block through `tiles` (widest first). */
@@ -169,24 +181,37 @@ AVX2_INLINE void run_row(const tile_set *tiles, const float *const *rowp, const 
     }
 }
 
-static void narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
-                        const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
-                        int width, int y0, int y1) AVX2;
-static void narrow_rows(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
-                        const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
-                        int width, int y0, int y1) {
-    const int cout = L->cout, n = ts->n, G = cout == 1 ? 1 : 4, groups = (cout + G - 1) / G;
+/* One row of the narrow kernel: output channels [N->first, cout) in groups of srk_conv_narrow_group. */
+AVX2_INLINE void narrow_row(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
+                            const float *const *rowp, float *orow, ptrdiff_t out_ps, int width) {
+    const int cout = L->cout, first = N->first, G = srk_conv_narrow_group(cout, first);
+    const int groups = (cout - first + G - 1) / G;
     const size_t gsize = (size_t)N->chunks * G * 8;
-    const tile_set *tiles = G == 4 ? &k_tiles_n4 : &k_tiles_n1;
-    for (int y = y0; y < y1; y++) {
-        srk_tapsegs_row(ts, y, rowp);
-        for (int og = 0; og < groups; og++) {
-            const int o0 = og * G, nvalid = cout - o0;
-            const float *wg = N->w + og * gsize;
-            const float *alpha = L->alpha ? L->alpha + o0 : NULL;
-            float *orow = out + (ptrdiff_t)y * out_rs + o0;
-            run_row(tiles, rowp, ts->ps, ts->cin, n, width, wg, L->bias + o0, alpha, orow, out_ps, nvalid);
-        }
+    const tile_set *tiles = G == 4 ? &k_tiles_n4 : G == 3 ? &k_tiles_n3 : G == 2 ? &k_tiles_n2 : &k_tiles_n1;
+    for (int og = 0; og < groups; og++) {
+        const int o0 = first + og * G, nvalid = cout - o0;
+        const float *alpha = L->alpha ? L->alpha + o0 : NULL;
+        run_row(tiles, rowp, ts->ps, ts->cin, ts->n, width, N->w + og * gsize, L->bias + o0, alpha, orow + o0,
+                out_ps, nvalid);
+    }
+}
+
+/* One row of the generic kernel: output channels [0, nout) from weights `w` packed for a layer of
+   nout outputs (srk_conv_pack / srk_conv_pack_main), blocks of srk_conv_block_width(nout). */
+AVX2_INLINE void block_row(const srk_conv_layer *L, const float *w, int nout, const srk_tapsegs *ts,
+                           const float *const *rowp, float *orow, ptrdiff_t out_ps, int width) {
+    const int cpad = (int)srk_conv_padded_cout(nout), block = srk_conv_block_width(nout);
+    const float *wb = w;
+    for (int o0 = 0; o0 < cpad; o0 += block) {
+        const int bw = (cpad - o0 < block) ? cpad - o0 : block;
+        const int nv = bw / 8;
+        const int lastvalid = nout - (o0 + 8 * (nv - 1)); /* 1..8 (more when not the last block) */
+        const int mask = lastvalid > 8 ? 8 : lastvalid;
+        /* block widths 8, 16, 24: nv <= 3 */
+        const tile_set *tiles = nv == 3 ? &k_tiles_nv3 : nv == 2 ? &k_tiles_nv2 : &k_tiles_nv1;
+        const float *alpha = L->alpha ? L->alpha + o0 : NULL;
+        run_row(tiles, rowp, ts->ps, ts->cin, ts->n, width, wb, L->bias + o0, alpha, orow + o0, out_ps, mask);
+        wb += (size_t)L->k * L->k * L->cin * bw;
     }
 }
 
@@ -228,35 +253,25 @@ static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, const f
 AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
                             const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
                             int width, int y0, int y1) {
-    const int cout = L->cout, cpad = (int)srk_conv_padded_cout(cout), n = ts->n;
+    const int cout = L->cout, n = ts->n;
     if (L->cin == 1 && cout == 1 && n == L->k * L->k) {
         stencil_rows(L, ts, rowp, out, out_rs, out_ps, width, y0, y1);
         return SRK_OK;
     }
-    if (N && N->w && cout <= 8) {
+    int first = -1; /* the narrow packing's first channel, when it fits this input */
+    if (N && N->w && N->first >= 0 && N->first < cout && (N->first == 0 ? cout <= 8 : N->main != NULL)) {
         int chunks = 0;
         for (int e = 0; e < n; e++) chunks += (ts->cin[e] + 7) / 8;
-        if (chunks == N->chunks) {
-            narrow_rows(L, N, ts, rowp, out, out_rs, out_ps, width, y0, y1);
-            return SRK_OK;
-        }
+        if (chunks == N->chunks) first = N->first;
     }
-    const int block = srk_conv_block_width(cout);
     for (int y = y0; y < y1; y++) {
         srk_tapsegs_row(ts, y, rowp);
-        const float *wb = L->w;
-        for (int o0 = 0; o0 < cpad; o0 += block) {
-            const int bw = (cpad - o0 < block) ? cpad - o0 : block;
-            const int nv = bw / 8;
-            const int lastvalid = cout - (o0 + 8 * (nv - 1)); /* 1..8 (more when not the last block) */
-            const int mask = lastvalid > 8 ? 8 : lastvalid;
-            /* block widths 8, 16, 24: nv <= 3 */
-            const tile_set *tiles = nv == 3 ? &k_tiles_nv3 : nv == 2 ? &k_tiles_nv2 : &k_tiles_nv1;
-            const float *bias = L->bias + o0;
-            const float *alpha = L->alpha ? L->alpha + o0 : NULL;
-            float *orow = out + (ptrdiff_t)y * out_rs + o0;
-            run_row(tiles, rowp, ts->ps, ts->cin, n, width, wb, bias, alpha, orow, out_ps, mask);
-            wb += (size_t)L->k * L->k * L->cin * bw;
+        float *orow = out + (ptrdiff_t)y * out_rs;
+        if (first < 0) {
+            block_row(L, L->w, cout, ts, rowp, orow, out_ps, width);
+        } else {
+            if (first > 0) block_row(L, N->main, first, ts, rowp, orow, out_ps, width);
+            narrow_row(L, N, ts, rowp, orow, out_ps, width);
         }
     }
     return SRK_OK;

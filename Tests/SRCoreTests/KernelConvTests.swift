@@ -12,6 +12,9 @@ import SRTestSupport
         (2, 13, 8, 40, 3), (3, 5, 3, 70, 1), (6, 11, 2, 8, 5), (7, 3, 11, 8, 3), (2, 29, 6, 17, 3), (5, 21, 1, 1, 3), (4, 19, 1, 1, 1), (3, 10, 4, 1, 3),
         // narrow kernel (cout <= 8, SIMD over input channels): masked channel tails, 1 and 2 output groups
         (4, 9, 19, 3, 3), (3, 13, 40, 8, 1), (2, 11, 12, 1, 3), (5, 3, 16, 5, 3), (1, 1, 9, 4, 3),
+        // narrow tails (full vectors + the last 1...3 channels SIMD over inputs): c-DCSCN's 22 -> 18 and
+        // 14 -> 11, and 25 = 24 + 1 (the 26, 17 and 9 above are tails too)
+        (4, 13, 22, 18, 3), (3, 11, 14, 11, 3), (2, 7, 5, 25, 3),
     ]
 
     struct Case {
@@ -76,8 +79,10 @@ import SRTestSupport
 
     /// Generic (cout 37 in several blocks; cout 6 with 3x3, where the narrow kernel is not preferred),
     /// narrow (cout 3 with 3x3, cout 7 with 1x1, cout 1 with 12 inputs) and stencil (1 -> 1) shapes.
+    /// Narrow tails: cout 26 (24 + 2), 11 (8 + 3).
     static let twinShapes: [(Int, Int, Int, Int, Int)] = [(9, 23, 19, 37, 3), (7, 19, 21, 6, 3), (7, 19, 21, 3, 3),
-                                                          (6, 13, 40, 7, 1), (5, 21, 12, 1, 3), (8, 29, 1, 1, 3)]
+                                                          (6, 13, 40, 7, 1), (5, 21, 12, 1, 3), (8, 29, 1, 1, 3),
+                                                          (7, 19, 32, 26, 3), (6, 17, 14, 11, 3)]
 
     @Test func threadsAreBitIdentical() throws {
         for shape in Self.twinShapes {
@@ -93,10 +98,11 @@ import SRTestSupport
     /// to every width from 1 to 31 (so each column falls in tiles of 12, 8, 4, 2 or 1 pixels, or 6,
     /// 4, 2, 1, or 3, 2, 1, or the narrow kernel's 8, 4, 2, 1 and 2, 1 at different places) gives,
     /// in every column the crop's right edge does not reach, bit for bit the wide picture's output.
-    /// Output blocks of 8, 16 and 24 channels (one vector, two, three), narrow layers of 1 and 4.
-    @Test(arguments: [8, 16, 24, 1, 4])
+    /// Output blocks of 8, 16 and 24 channels (one vector, two, three), narrow layers of 1 and 4,
+    /// narrow tails of 2, 3 and 1 channels (26 = 24 + 2, 11 = 8 + 3, 17 = 16 + 1).
+    @Test(arguments: [8, 16, 24, 1, 4, 26, 11, 17])
     func outputsDoNotDependOnTheTileCut(cout: Int) throws {
-        let (h, wide, cin, k) = (3, 32, cout <= 4 ? 19 : 5, 3)
+        let (h, wide, cin, k) = (3, 32, cout <= 4 ? 19 : cout > 8 && cout % 8 != 0 ? 13 : 5, 3)
         let c = Case((h, wide, cin, cout, k), seed: UInt64(900 + cout))
         for isa in [KernelOps.ISA.auto, .portable] {
             let full = try c.run(prelu: true, isa: isa)
@@ -154,6 +160,32 @@ import SRTestSupport
             return srk_conv_narrow_preferred(Int32(s.4), &parts, 1, Int32(s.3)) != 0
         }
         #expect(narrow.count >= 3)
+        let tails = Self.twinShapes.filter { s in
+            var parts = [Int32(s.2)]
+            return srk_conv_narrow_first(Int32(s.4), &parts, 1, Int32(s.3)) > 0
+        }
+        #expect(tails.count >= 2)
+    }
+
+    /// Which layers get a narrow tail: c-DCSCN's 32 -> 26, 22 -> 18 and 14 -> 11 (3x3) split as
+    /// 24 + 2, 16 + 2 and 8 + 3; 26 -> 22 and 18 -> 14 (a tail of 6: no), 11 -> 8 (no tail), and a
+    /// tail whose input chunks would cost more than the padding saves (1 -> 26: 8 lanes per input
+    /// channel) keep the padded vectors; narrow layers are whole (first channel 0).
+    @Test func narrowTailChoice() {
+        func first(_ k: Int, _ parts: [Int], _ cout: Int) -> Int {
+            var p = parts.map { Int32($0) }
+            return Int(srk_conv_narrow_first(Int32(k), &p, Int32(p.count), Int32(cout)))
+        }
+        #expect(first(3, [32], 26) == 24)
+        #expect(first(3, [22], 18) == 16)
+        #expect(first(3, [14], 11) == 8)
+        #expect(first(3, [26], 22) == -1)
+        #expect(first(3, [18], 14) == -1)
+        #expect(first(3, [11], 8) == -1)
+        #expect(first(3, [1], 26) == -1)
+        #expect(first(3, [19], 3) == 0)
+        #expect(first(1, [32, 26, 22, 18, 14, 11, 8], 8) == 0)
+        #expect(srk_conv_narrow_group(26, 24) == 2 && srk_conv_narrow_group(11, 8) == 3 && srk_conv_narrow_group(3, 0) == 4)
     }
 
     @Test func depthToSpaceDCROrder() throws {

@@ -36,11 +36,16 @@ typedef struct srk_conv_layer {
     int dilation;        /* tap spacing (0 or 1: a plain conv); the input halo must be dilation * (k/2) */
 } srk_conv_layer;
 
-/* Optional second packing of a narrow layer (cout <= 8), SIMD over input channels; used by the
-   AVX2 path when the input parts have exactly the channel counts it was packed for. */
+/* Optional second packing of a layer for the AVX2 path, SIMD over input channels for output
+   channels [first, cout): the whole of a narrow layer (first = 0, cout <= 8), or the last 1..3
+   channels of a wider one (first = cout rounded down to a multiple of 8), whose other channels
+   then run in full 8-lane vectors from `main` instead of a zero-padded last vector. Used when the
+   input parts have exactly the channel counts it was packed for (else the layer's own packing). */
 typedef struct srk_conv_narrow {
     const float *w;      /* srk_conv_narrow_pack output */
     int chunks;          /* srk_conv_narrow_chunks(k, parts, nparts): checked against the input */
+    int first;           /* srk_conv_narrow_first: first output channel in `w` */
+    const float *main;   /* first > 0: srk_conv_pack_main output (channels [0, first)); else NULL */
 } srk_conv_narrow;
 
 /* cout rounded up to a multiple of 8. */
@@ -55,6 +60,9 @@ size_t srk_conv_packed_size(int k, int cin, int cout);
    blocks of srk_conv_block_width(cout) output channels (the last one possibly narrower, a multiple of 8),
    each [tap][cin][block width], zero filled. */
 void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed);
+/* Packs output channels [0, first) of an HWIO kernel [k][k][cin][cout] as srk_conv_pack would pack
+   a layer of `first` outputs (srk_conv_packed_size(k, cin, first) floats); 1 <= first <= cout. */
+void srk_conv_pack_main(int k, int cin, int cout, int first, const float *hwio, float *packed);
 
 /* One part of a (logically concatenated) conv input: `channels` channels of an NHWC view.
    A layer's input is the concatenation of its parts in order, so H_concat can be stored as one
@@ -68,18 +76,26 @@ typedef struct srk_input {
 /* At most this many (tap, input part) pairs per layer: k*k*ninputs <= SRK_CONV_MAX_TAPSEGS. */
 #define SRK_CONV_MAX_TAPSEGS 1024
 
-/* ---- Narrow layers (cout <= 8): SIMD over 8 input channels, outputs in groups of 4 (1 when cout
-   == 1), horizontal sums at the end. The packing depends on how the input is split into parts
-   (each part's channels are padded to a multiple of 8). */
+/* ---- Narrow layers and narrow tails: SIMD over 8 input channels, horizontal sums at the end.
+   Outputs [first, cout) in groups of srk_conv_narrow_group (4 for a whole narrow layer, 1 when
+   cout == 1, the tail's own 1..3 channels for a tail). The packing depends on how the input is
+   split into parts (each part's channels are padded to a multiple of 8). */
 
-/* Whether the narrow kernel is expected to beat the generic one for this layer. */
+/* Whether the narrow kernel is expected to beat the generic one for the whole layer (cout <= 8). */
 int srk_conv_narrow_preferred(int k, const int *parts, int nparts, int cout);
+/* The first output channel the narrow kernel should compute for this layer: 0 (the whole layer:
+   srk_conv_narrow_preferred), a multiple of 8 (a tail of cout - first = 1..3 channels, when that
+   saves at least 10% of the layer's 8-lane FMAs against padding the last vector), or -1 (none). */
+int srk_conv_narrow_first(int k, const int *parts, int nparts, int cout);
+/* Outputs per group of the narrow packing of channels [first, cout). */
+int srk_conv_narrow_group(int cout, int first);
 /* Number of 8-channel chunks per output group: k*k * sum(ceil(parts[s]/8)). */
 int srk_conv_narrow_chunks(int k, const int *parts, int nparts);
-/* Floats of the narrow packing. */
-size_t srk_conv_narrow_size(int k, const int *parts, int nparts, int cout);
-/* Packs an HWIO kernel [k][k][cin][cout] (cin = sum of parts) as [group][tap][part][chunk][o in group][8]. */
-void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, const float *hwio, float *packed);
+/* Floats of the narrow packing of output channels [first, cout). */
+size_t srk_conv_narrow_size(int k, const int *parts, int nparts, int cout, int first);
+/* Packs output channels [first, cout) of an HWIO kernel [k][k][cin][cout] (cin = sum of parts) as
+   [group][tap][part][chunk][o in group][8]. */
+void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, int first, const float *hwio, float *packed);
 
 /* Per-thread scratch of srk_conv_rows: the (tap, input part) table of a layer and its row pointers
    (about 44 KB). Allocate one per thread that calls srk_conv_rows and reuse it for every call; the

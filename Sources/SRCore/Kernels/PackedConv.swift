@@ -12,9 +12,12 @@ package final class PackedConv {
     private let biasBuffer: FloatBuffer
     private let alphaBuffer: FloatBuffer?
     private let narrow: FloatBuffer?
+    private let mainWeights: FloatBuffer?
     /// The C descriptor at a stable address (valid while `self` is alive).
     package let layer: UnsafeMutablePointer<srk_conv_layer>
-    /// The narrow-layer packing, when the kernels prefer it (valid while `self` is alive).
+    /// The narrow packing (a whole narrow layer, or the last 1...3 output channels of a wider one
+    /// with the others repacked without padding), when the kernels prefer it (valid while `self`
+    /// is alive).
     package let narrowLayer: UnsafeMutablePointer<srk_conv_narrow>?
 
     /// Packs a `k` x `k` conv from `cin` to `cout` channels.
@@ -24,8 +27,8 @@ package final class PackedConv {
     ///   - kernel: HWIO weights, `k * k * cin * cout` values.
     ///   - bias: `cout` values, or empty for no bias.
     ///   - alpha: `cout` PReLU slopes, or nil for no activation.
-    ///   - inputParts: channels of each part of the input, in order; enables the narrow-layer
-    ///     packing when the kernels prefer it for that split.
+    ///   - inputParts: channels of each part of the input, in order; enables the narrow packing
+    ///     when the kernels prefer it for that split (`srk_conv_narrow_first`).
     ///   - dilation: tap spacing (the input maps need a halo of `dilation * (k / 2)`).
     package init(name: String, k: Int, cin: Int, cout: Int, kernel: [Float], bias: [Float], alpha: [Float]?,
                  inputParts: [Int]? = nil, dilation: Int = 1) throws {
@@ -56,26 +59,38 @@ package final class PackedConv {
         } else {
             alphaBuffer = nil
         }
-        var chunks: Int32 = 0
+        var chunks: Int32 = 0, first: Int32 = -1
+        var mainBuffer: FloatBuffer?
         narrow = try inputParts.flatMap { parts -> FloatBuffer? in
             let p32 = parts.map { Int32($0) }
-            guard parts.reduce(0, +) == cin, !parts.isEmpty,
-                  srk_conv_narrow_preferred(Int32(k), p32, Int32(p32.count), Int32(cout)) != 0 else { return nil }
-            let n = try FloatBuffer(count: Int(srk_conv_narrow_size(Int32(k), p32, Int32(p32.count), Int32(cout))),
+            guard parts.reduce(0, +) == cin, !parts.isEmpty else { return nil }
+            first = srk_conv_narrow_first(Int32(k), p32, Int32(p32.count), Int32(cout))
+            guard first >= 0 else { return nil }
+            let n = try FloatBuffer(count: Int(srk_conv_narrow_size(Int32(k), p32, Int32(p32.count), Int32(cout), first)),
                                     what: "layer \(name) narrow weights")
             kernel.withUnsafeBufferPointer { src in
-                srk_conv_narrow_pack(Int32(k), p32, Int32(p32.count), Int32(cout), src.baseAddress, n.base)
+                srk_conv_narrow_pack(Int32(k), p32, Int32(p32.count), Int32(cout), first, src.baseAddress, n.base)
+            }
+            if first > 0 {
+                let m = try FloatBuffer(count: Int(srk_conv_packed_size(Int32(k), Int32(cin), first)),
+                                        what: "layer \(name) weights without the narrow tail")
+                kernel.withUnsafeBufferPointer { src in
+                    srk_conv_pack_main(Int32(k), Int32(cin), Int32(cout), first, src.baseAddress, m.base)
+                }
+                mainBuffer = m
             }
             chunks = srk_conv_narrow_chunks(Int32(k), p32, Int32(p32.count))
             return n
         }
+        mainWeights = mainBuffer
         layer = .allocate(capacity: 1)
         layer.initialize(to: srk_conv_layer(k: Int32(k), cin: Int32(cin), cout: Int32(cout),
                                w: UnsafePointer(weights.base), bias: UnsafePointer(biasBuffer.base),
                                alpha: alphaBuffer.map { UnsafePointer($0.base) }, dilation: Int32(dilation)))
         narrowLayer = narrow.map { n in
             let p = UnsafeMutablePointer<srk_conv_narrow>.allocate(capacity: 1)
-            p.initialize(to: srk_conv_narrow(w: UnsafePointer(n.base), chunks: chunks))
+            p.initialize(to: srk_conv_narrow(w: UnsafePointer(n.base), chunks: chunks, first: first,
+                                             main: mainBuffer.map { UnsafePointer($0.base) }))
             return p
         }
     }
