@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libpng-dev libjpeg62-turbo-dev libwebp-dev libopenblas-dev libhdf5-dev pkg-config openmpi-bin libopenmpi-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest diagtest ctest-tsan bench-srprep bench-infer mpitest
+.PHONY: check-layers deps test-deps build release test demo bench clean lib install ctest tbtest clitest sttest sweeptest diagtest ctest-tsan bench-srprep bench-infer bench-layers mpitest
 
 ## deps: install the C libraries with apt-get when they are missing
 deps:
@@ -154,6 +154,15 @@ bench-srprep: deps
 bench-infer: deps
 	$(SWIFT) build -c release --product sr
 	python3 bench/onnx_peer.py --sr "$(RELEASE_BIN)/sr" --threads 2
+
+## bench-layers: each c-DCSCN x2 forward conv alone (bench/conv_layers.c, clang -O3 as the CKernels target) against the FMA ceiling; ROWS=64 strip height (2: cache-resident)
+ROWS ?= 64
+bench-layers: deps
+	mkdir -p .build
+	clang -O3 -fno-math-errno -I Sources/CKernels/include -I Sources/CKernels -o .build/bench-conv-layers \
+	  bench/conv_layers.c Sources/CKernels/conv.c Sources/CKernels/conv_avx2.c Sources/CKernels/alloc.c \
+	  Sources/CKernels/cpu.c Sources/CKernels/fma_peak.c -lpthread -lm
+	.build/bench-conv-layers $(ROWS)
 
 ## demo: upscale a picture with the shipped x2 model (IMAGE=path to use your own; SCALE=2|3|4)
 IMAGE ?=

@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import SRCore
 import SRTestSupport
@@ -7,6 +8,13 @@ import SRTestSupport
 @Suite struct TrainGraphTests {
     static func tinyConfig(scale: Int) -> DCSCNConfig {
         DCSCNConfig(scale: scale, featureWidths: [4, 3], ninA: 3, ninB: 2, shufflerFilters: 1)
+    }
+
+    /// Widths that send the graph's convs through the AVX2 narrow packings: CNN2 26 -> 11 and A1
+    /// 37 -> 9 as 8 + a narrow tail of 3 and 1, the transposed CNN2 11 -> 26 as 24 + 2, B1 37 -> 3,
+    /// the upsampler 12 -> 4 (x2) and the transposed CNN1 26 -> 1 as whole narrow layers.
+    static func narrowConfig(scale: Int) -> DCSCNConfig {
+        DCSCNConfig(scale: scale, featureWidths: [26, 11], ninA: 9, ninB: 3, shufflerFilters: 1)
     }
 
     /// Random but reproducible weights with non-trivial biases and slopes.
@@ -28,8 +36,8 @@ import SRTestSupport
         var lr: [Double], bic: [Double], hr: [Double]
     }
 
-    static func makeCase(scale: Int, keep: Float = 1, seed: UInt64 = 7) throws -> Case {
-        let config = tinyConfig(scale: scale)
+    static func makeCase(scale: Int, keep: Float = 1, seed: UInt64 = 7, config: DCSCNConfig? = nil) throws -> Case {
+        let config = config ?? tinyConfig(scale: scale)
         let n = 2, h = 5, w = 4
         let g = try TrainingGraph(config: config, n: n, h: h, w: w)
         g.keep = keep
@@ -91,8 +99,9 @@ import SRTestSupport
         #expect(maxDiff < 2e-3, "max |graph - reference| = \(maxDiff) on values of ~255")
     }
 
-    func checkGradients(scale: Int, keep: Float) throws {
-        let c = try Self.makeCase(scale: scale, keep: keep)
+    /// `every`: check every n-th parameter against finite differences (1: all).
+    func checkGradients(scale: Int, keep: Float, config: DCSCNConfig? = nil, every: Int = 1) throws {
+        let c = try Self.makeCase(scale: scale, keep: keep, config: config)
         let g = c.graph
         var grads = [Float](repeating: 0, count: c.params.count)
         try c.params.withUnsafeBufferPointer { p in
@@ -105,7 +114,7 @@ import SRTestSupport
         let p64 = c.params.map(Double.init)
         var num2 = 0.0, den2 = 0.0, worst = 0.0
         let scaleG = grads.map { abs(Double($0)) }.max() ?? 1
-        for i in p64.indices {
+        for i in stride(from: 0, to: p64.count, by: every) {
             let eps = 1e-4 * max(1, abs(p64[i]))
             var plus = p64, minus = p64
             plus[i] += eps; minus[i] -= eps
@@ -126,5 +135,29 @@ import SRTestSupport
 
     @Test func gradientsWithDropoutMatchFiniteDifferences() throws {
         try checkGradients(scale: 2, keep: 0.8)
+    }
+
+    /// The narrow packings the trainer passes to the kernels (repacked every step), on widths that
+    /// use them: forward values against the float64 reference and gradients (every 5th parameter,
+    /// each layer included) against finite differences.
+    @Test(arguments: [2, 3])
+    func narrowPackingsMatchReference(scale: Int) throws {
+        func first(_ k: Int32, _ cin: Int32, _ cout: Int32) -> Int32 { var p = [cin]; return srk_conv_narrow_first(k, &p, 1, cout) }
+        #expect(first(3, 26, 11) == 8 && first(1, 37, 9) == 8 && first(3, 11, 26) == 24)
+        #expect(first(1, 37, 3) == 0 && first(3, 12, 4) == 0 && first(3, 26, 1) == 0)
+        let config = Self.narrowConfig(scale: scale)
+        let c = try Self.makeCase(scale: scale, config: config)
+        try c.params.withUnsafeBufferPointer { try c.graph.forward($0.baseAddress!) }
+        let g = c.graph
+        let hrN = g.hrH * g.hrW, lrN = g.h * g.w
+        var maxDiff = 0.0
+        for i in 0..<g.n {
+            let ref = TrainReference.forward(config: g.config, params: c.params.map(Double.init),
+                                             lr: Array(c.lr[(i * lrN)..<((i + 1) * lrN)]),
+                                             bic: Array(c.bic[(i * hrN)..<((i + 1) * hrN)]), h: g.h, w: g.w)
+            for p in 0..<hrN { maxDiff = max(maxDiff, abs(ref[p] - Double(g.out.base[i * hrN + p]))) }
+        }
+        #expect(maxDiff < 2e-3, "max |graph - reference| = \(maxDiff) on values of ~255")
+        try checkGradients(scale: scale, keep: 1, config: config, every: 5)
     }
 }

@@ -11,8 +11,7 @@ package final class PackedConv {
     private let weights: FloatBuffer
     private let biasBuffer: FloatBuffer
     private let alphaBuffer: FloatBuffer?
-    private let narrow: FloatBuffer?
-    private let mainWeights: FloatBuffer?
+    private let narrow: NarrowPack?
     /// The C descriptor at a stable address (valid while `self` is alive).
     package let layer: UnsafeMutablePointer<srk_conv_layer>
     /// The narrow packing (a whole narrow layer, or the last 1...3 output channels of a wider one
@@ -59,44 +58,16 @@ package final class PackedConv {
         } else {
             alphaBuffer = nil
         }
-        var chunks: Int32 = 0, first: Int32 = -1
-        var mainBuffer: FloatBuffer?
-        narrow = try inputParts.flatMap { parts -> FloatBuffer? in
-            let p32 = parts.map { Int32($0) }
-            guard parts.reduce(0, +) == cin, !parts.isEmpty else { return nil }
-            first = srk_conv_narrow_first(Int32(k), p32, Int32(p32.count), Int32(cout))
-            guard first >= 0 else { return nil }
-            let n = try FloatBuffer(count: Int(srk_conv_narrow_size(Int32(k), p32, Int32(p32.count), Int32(cout), first)),
-                                    what: "layer \(name) narrow weights")
-            kernel.withUnsafeBufferPointer { src in
-                srk_conv_narrow_pack(Int32(k), p32, Int32(p32.count), Int32(cout), first, src.baseAddress, n.base)
-            }
-            if first > 0 {
-                let m = try FloatBuffer(count: Int(srk_conv_packed_size(Int32(k), Int32(cin), first)),
-                                        what: "layer \(name) weights without the narrow tail")
-                kernel.withUnsafeBufferPointer { src in
-                    srk_conv_pack_main(Int32(k), Int32(cin), Int32(cout), first, src.baseAddress, m.base)
-                }
-                mainBuffer = m
-            }
-            chunks = srk_conv_narrow_chunks(Int32(k), p32, Int32(p32.count))
-            return n
+        narrow = try inputParts.flatMap { parts in
+            try NarrowPack(name: name, k: k, cin: cin, cout: cout, parts: parts)
         }
-        mainWeights = mainBuffer
+        if let n = narrow { kernel.withUnsafeBufferPointer { n.pack($0.baseAddress!) } }
         layer = .allocate(capacity: 1)
         layer.initialize(to: srk_conv_layer(k: Int32(k), cin: Int32(cin), cout: Int32(cout),
                                w: UnsafePointer(weights.base), bias: UnsafePointer(biasBuffer.base),
                                alpha: alphaBuffer.map { UnsafePointer($0.base) }, dilation: Int32(dilation)))
-        narrowLayer = narrow.map { n in
-            let p = UnsafeMutablePointer<srk_conv_narrow>.allocate(capacity: 1)
-            p.initialize(to: srk_conv_narrow(w: UnsafePointer(n.base), chunks: chunks, first: first,
-                                             main: mainBuffer.map { UnsafePointer($0.base) }))
-            return p
-        }
+        narrowLayer = narrow?.descriptor
     }
 
-    deinit {
-        layer.deallocate()
-        narrowLayer?.deallocate()
-    }
+    deinit { layer.deallocate() }
 }

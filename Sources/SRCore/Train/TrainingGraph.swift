@@ -72,6 +72,11 @@ package final class TrainingGraph {
     private let gOut: FloatBuffer
     private var tmp: [PaddedBuffer] = []     // per feature layer i > 0: its input gradient before the add
     private let packedNIN: FloatBuffer       // [A1; B1] transposed, for the combined input gradient
+    // The kernels' narrow packings (narrow layers, narrow tails) of the forward, transposed and
+    // [A1; B1] transposed convs, where the kernels prefer one (docs/performance.md).
+    private var narrowF: [NarrowPack?] = []
+    private var narrowT: [NarrowPack?] = []
+    private let narrowNIN: NarrowPack?
     private var gAlpha = [Double](), gBias = [Double]()
     private let idxA1: Int, idxB1: Int
     /// Per layer: whether its weight gradient takes the OpenBLAS path (`WeightGradientGEMM`).
@@ -117,6 +122,9 @@ package final class TrainingGraph {
             gws.append(try FloatBuffer(count: s.kernel * s.kernel * s.inChannels * cpad, what: "training buffer"))
             packed.append(try FloatBuffer(count: Int(srk_conv_packed_size(Int32(s.kernel), Int32(s.inChannels), Int32(s.outChannels))), what: "training buffer"))
             packedT.append(try FloatBuffer(count: Int(srk_conv_packed_size(Int32(s.kernel), Int32(s.outChannels), Int32(s.inChannels))), what: "training buffer"))
+            narrowF.append(try NarrowPack(name: s.name, k: s.kernel, cin: s.inChannels, cout: s.outChannels, parts: [s.inChannels]))
+            narrowT.append(try NarrowPack(name: s.name + " transposed", k: s.kernel, cin: s.outChannels, cout: s.inChannels,
+                                          parts: [s.outChannels]))
             biasPad.append(try FloatBuffer(count: cpad, what: "training buffer"))
             maxC = max(maxC, s.outChannels, s.inChannels)
             switch s.role {
@@ -139,6 +147,8 @@ package final class TrainingGraph {
         }
         zeroBias = try FloatBuffer(count: Int(srk_conv_padded_cout(Int32(maxC))) + 8, what: "training buffer")
         packedNIN = try FloatBuffer(count: Int(srk_conv_packed_size(1, Int32(config.ninA + config.ninB), Int32(config.concatWidth))), what: "training buffer")
+        narrowNIN = try NarrowPack(name: "[A1; B1] transposed", k: 1, cin: config.ninA + config.ninB, cout: config.concatWidth,
+                                   parts: [config.ninA, config.ninB])
         gAlpha = [Double](repeating: 0, count: maxC); gBias = gAlpha
     }
 
@@ -154,6 +164,7 @@ package final class TrainingGraph {
             let k = s.kernel, ci = s.inChannels, co = s.outChannels
             let wk = params + e.kernel.lowerBound
             srk_conv_pack(Int32(k), Int32(ci), Int32(co), wk, packed[l].base)
+            narrowF[l]?.pack(wk)
             biasPad[l].zero()
             if s.hasBias { biasPad[l].base.update(from: params + e.bias.lowerBound, count: co) }
             // W'[ky',kx',co,ci] = W[k-1-ky', k-1-kx', ci, co]
@@ -163,6 +174,7 @@ package final class TrainingGraph {
                 for c in 0..<ci { for o in 0..<co { tr[(t * co + o) * ci + c] = wk[(ft * ci + c) * co + o] } }
             }
             srk_conv_pack(Int32(k), Int32(co), Int32(ci), tr, packedT[l]!.base)
+            if let nt = narrowT[l] { tr.withUnsafeBufferPointer { nt.pack($0.baseAddress!) } }
         }
         // [A1; B1] transposed: 1x1, (ninA + ninB) -> concatWidth.
         let ca = config.ninA, cb = config.ninB, cc = config.concatWidth
@@ -173,15 +185,17 @@ package final class TrainingGraph {
             for o in 0..<cb { nin[(ca + o) * cc + c] = wb[c * cb + o] }
         }
         srk_conv_pack(1, Int32(ca + cb), Int32(cc), nin, packedNIN.base)
+        if let nn = narrowNIN { nin.withUnsafeBufferPointer { nn.pack($0.baseAddress!) } }
     }
 
     /// Runs one conv per patch: `out` dense (n, gh, gw, cout) or a view.
-    private func conv(_ layer: inout srk_conv_layer, inputs: [(srt_view, Int)], gh: Int, gw: Int,
+    private func conv(_ layer: inout srk_conv_layer, narrow: NarrowPack?, inputs: [(srt_view, Int)], gh: Int, gw: Int,
                       out: srt_view, what: @autoclosure () -> String) throws {
+        let np = narrow.map { UnsafePointer($0.descriptor) }
         var parts = inputs.map { srk_input(base: UnsafePointer($0.0.base), rs: $0.0.rs, ps: $0.0.ps, channels: Int32($0.1)) }
         for img in 0..<n {
             for j in parts.indices { parts[j].base = UnsafePointer(inputs[j].0.base + img * inputs[j].0.ns) }
-            try checkKernelStatus(srk_conv_rows(&layer, nil, isa, parts, Int32(parts.count), out.base + img * out.ns,
+            try checkKernelStatus(srk_conv_rows(&layer, np, isa, parts, Int32(parts.count), out.base + img * out.ns,
                                                 out.rs, out.ps, Int32(gw), 0, Int32(gh), scratch), what())
         }
     }
@@ -213,7 +227,7 @@ package final class TrainingGraph {
             var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.inChannels), cout: Int32(co),
                                        w: UnsafePointer(packed[l].base), bias: UnsafePointer(biasPad[l].base), alpha: nil,
                                        dilation: Int32(s.dilation))
-            try conv(&layer, inputs: [(inputOf(l), s.inChannels)], gh: g.h, gw: g.w, out: dense(zs[l], g.h, g.w, co),
+            try conv(&layer, narrow: narrowF[l], inputs: [(inputOf(l), s.inChannels)], gh: g.h, gw: g.w, out: dense(zs[l], g.h, g.w, co),
                      what: "training layer \(s.name) conv")
             if let bn = batchNorm, bn.active, case .feature(let i) = s.role { bn.forward(layer: i, z: zs[l].base, positions: n * g.h * g.w) }
             var mask: UnsafePointer<Float>? = nil
@@ -309,7 +323,7 @@ package final class TrainingGraph {
         var layer = srk_conv_layer(k: Int32(s.kernel), cin: Int32(s.outChannels), cout: Int32(s.inChannels),
                                    w: UnsafePointer(packedT[l]!.base), bias: UnsafePointer(zeroBias.base), alpha: nil,
                                    dilation: Int32(s.dilation))
-        try conv(&layer, inputs: [(gzs[l].view(), s.outChannels)], gh: g.h, gw: g.w, out: target,
+        try conv(&layer, narrow: narrowT[l], inputs: [(gzs[l].view(), s.outChannels)], gh: g.h, gw: g.w, out: target,
                  what: "training layer \(s.name) input gradient")
     }
 
@@ -337,7 +351,7 @@ package final class TrainingGraph {
                 // gH = [gzA1, gzB1] through the transposed [A1; B1] 1x1 kernels.
                 var layer = srk_conv_layer(k: 1, cin: Int32(config.ninA + config.ninB), cout: Int32(config.concatWidth),
                                            w: UnsafePointer(packedNIN.base), bias: UnsafePointer(zeroBias.base), alpha: nil, dilation: 1)
-                try conv(&layer, inputs: [(gzs[idxA1].view(), config.ninA), (gzs[idxB1].view(), config.ninB)],
+                try conv(&layer, narrow: narrowNIN, inputs: [(gzs[idxA1].view(), config.ninA), (gzs[idxB1].view(), config.ninB)],
                          gh: h, gw: w, out: gH.view(), what: "training layers A1/B1 input gradient")
             case .feature(let i):
                 try layerGrads(l, params, grads, gout: gH.view(featureOffsets[i]))
