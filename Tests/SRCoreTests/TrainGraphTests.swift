@@ -83,9 +83,8 @@ import SRTestSupport
         return (0..<g.n).map { i in perLayer.map { $0?[i] } }
     }
 
-    @Test(arguments: [2, 3, 4])
-    func forwardMatchesFloat64Reference(scale: Int) throws {
-        let c = try Self.makeCase(scale: scale)
+    /// Max |graph forward - float64 reference| over the case's batch.
+    static func forwardError(_ c: Case) throws -> Double {
         try c.params.withUnsafeBufferPointer { try c.graph.forward($0.baseAddress!) }
         let g = c.graph
         let hrN = g.hrH * g.hrW, lrN = g.h * g.w
@@ -96,6 +95,13 @@ import SRTestSupport
                                              bic: Array(c.bic[(i * hrN)..<((i + 1) * hrN)]), h: g.h, w: g.w)
             for p in 0..<hrN { maxDiff = max(maxDiff, abs(ref[p] - Double(g.out.base[i * hrN + p]))) }
         }
+        return maxDiff
+    }
+
+    @Test(arguments: [2, 3, 4])
+    func forwardMatchesFloat64Reference(scale: Int) throws {
+        let c = try Self.makeCase(scale: scale)
+        let maxDiff = try Self.forwardError(c)
         #expect(maxDiff < 2e-3, "max |graph - reference| = \(maxDiff) on values of ~255")
     }
 
@@ -147,16 +153,7 @@ import SRTestSupport
         #expect(first(1, 37, 3) == 0 && first(3, 12, 4) == 0 && first(3, 26, 1) == 0)
         let config = Self.narrowConfig(scale: scale)
         let c = try Self.makeCase(scale: scale, config: config)
-        try c.params.withUnsafeBufferPointer { try c.graph.forward($0.baseAddress!) }
-        let g = c.graph
-        let hrN = g.hrH * g.hrW, lrN = g.h * g.w
-        var maxDiff = 0.0
-        for i in 0..<g.n {
-            let ref = TrainReference.forward(config: g.config, params: c.params.map(Double.init),
-                                             lr: Array(c.lr[(i * lrN)..<((i + 1) * lrN)]),
-                                             bic: Array(c.bic[(i * hrN)..<((i + 1) * hrN)]), h: g.h, w: g.w)
-            for p in 0..<hrN { maxDiff = max(maxDiff, abs(ref[p] - Double(g.out.base[i * hrN + p]))) }
-        }
+        let maxDiff = try Self.forwardError(c)
         #expect(maxDiff < 2e-3, "max |graph - reference| = \(maxDiff) on values of ~255")
         try checkGradients(scale: scale, keep: 1, config: config, every: 5)
     }
