@@ -1,5 +1,5 @@
 /* Convolution: weight packing, ISA dispatch and the portable kernel. The AVX2+FMA kernels are in
-   conv_avx2.c. The portable kernel and the generic AVX2 one add the terms of every output in the
+   conv_avx2.c, the AVX-512 generic kernel (bit-identical to the AVX2 one) in conv_avx512.c. The portable kernel and the generic AVX2 one add the terms of every output in the
    same order (bias, then taps in row-major order, then input channels ascending), but AVX2 fuses
    each multiply-add (FMA: one rounding) where the portable kernel rounds the product and the sum,
    so the two differ in the last bits. The narrow AVX2 kernel (a whole layer of cout <= 8, or the last
@@ -159,7 +159,9 @@ int srk_conv_rows(const srk_conv_layer *layer, const srk_conv_narrow *narrow, in
     srk_tapsegs *ts = &scratch->ts;
     int rc = srk_tapsegs_init(ts, layer, inputs, ninputs);
     if (rc == SRK_OK && y1 > y0 && width > 0) {
-        if (srk_isa_uses_avx2(isa))
+        if (srk_isa_uses_avx512(isa))
+            rc = srk_conv_rows_avx512(layer, narrow, ts, scratch->rowp, out, out_rs, out_ps, width, y0, y1);
+        else if (srk_isa_uses_avx2(isa))
             rc = srk_conv_rows_avx2(layer, narrow, ts, scratch->rowp, out, out_rs, out_ps, width, y0, y1);
         else
             conv_rows_portable(layer, ts, scratch->rowp, out, out_rs, out_ps, width, y0, y1);

@@ -181,8 +181,9 @@ AVX2_INLINE void run_row(const tile_set *tiles, const float *const *rowp, const 
     }
 }
 
-/* One row of the narrow kernel: output channels [N->first, cout) in groups of srk_conv_narrow_group. */
-AVX2_INLINE void narrow_row(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
+/* One row of the narrow kernel: output channels [N->first, cout) in groups of srk_conv_narrow_group.
+   Also the AVX-512 path's narrow kernel (conv_internal.h). */
+AVX2 void srk_conv_narrow_row_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
                             const float *const *rowp, float *orow, ptrdiff_t out_ps, int width) {
     const int cout = L->cout, first = N->first, G = srk_conv_narrow_group(cout, first);
     const int groups = (cout - first + G - 1) / G;
@@ -217,10 +218,8 @@ AVX2_INLINE void block_row(const srk_conv_layer *L, const float *w, int nout, co
 
 /* One input part of one channel and one output channel (R-CNN1 at x2/x3 in c-DCSCN): a stencil,
    SIMD over 8 pixels, one table entry per tap. Same operations per output as the generic kernel
-   (bias, then one FMA per tap in order). */
-static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, const float **rowp, float *out,
-                         ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) AVX2;
-static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, const float **rowp, float *out,
+   (bias, then one FMA per tap in order). Also the AVX-512 path's stencil (conv_internal.h). */
+AVX2 void srk_conv_stencil_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts, const float **rowp, float *out,
                          ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1) {
     const int n = ts->n;
     const ptrdiff_t ps = ts->ps[0];
@@ -250,31 +249,39 @@ static void stencil_rows(const srk_conv_layer *L, const srk_tapsegs *ts, const f
     }
 }
 
-AVX2 int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
-                            const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
-                            int width, int y0, int y1) {
-    const int cout = L->cout, n = ts->n;
-    if (L->cin == 1 && cout == 1 && n == L->k * L->k) {
-        stencil_rows(L, ts, rowp, out, out_rs, out_ps, width, y0, y1);
+AVX2 int srk_conv_rows_using(srk_block_row_fn block_row_fn, const srk_conv_layer *L, const srk_conv_narrow *N,
+                             const srk_tapsegs *ts, const float **rowp, float *out, ptrdiff_t out_rs,
+                             ptrdiff_t out_ps, int width, int y0, int y1) {
+    const int cout = L->cout;
+    if (srk_conv_is_stencil(L, ts)) {
+        srk_conv_stencil_rows_avx2(L, ts, rowp, out, out_rs, out_ps, width, y0, y1);
         return SRK_OK;
     }
-    int first = -1; /* the narrow packing's first channel, when it fits this input */
-    if (N && N->w && N->first >= 0 && N->first < cout && (N->first == 0 ? cout <= 8 : N->main != NULL)) {
-        int chunks = 0;
-        for (int e = 0; e < n; e++) chunks += (ts->cin[e] + 7) / 8;
-        if (chunks == N->chunks) first = N->first;
-    }
+    const int first = srk_conv_narrow_fit(L, N, ts);
     for (int y = y0; y < y1; y++) {
         srk_tapsegs_row(ts, y, rowp);
         float *orow = out + (ptrdiff_t)y * out_rs;
         if (first < 0) {
-            block_row(L, L->w, cout, ts, rowp, orow, out_ps, width);
+            block_row_fn(L, L->w, cout, ts, rowp, orow, out_ps, width);
         } else {
-            if (first > 0) block_row(L, N->main, first, ts, rowp, orow, out_ps, width);
-            narrow_row(L, N, ts, rowp, orow, out_ps, width);
+            if (first > 0) block_row_fn(L, N->main, first, ts, rowp, orow, out_ps, width);
+            srk_conv_narrow_row_avx2(L, N, ts, rowp, orow, out_ps, width);
         }
     }
     return SRK_OK;
+}
+
+static void block_row_avx2(const srk_conv_layer *L, const float *w, int nout, const srk_tapsegs *ts,
+                           const float *const *rowp, float *orow, ptrdiff_t out_ps, int width) AVX2;
+static void block_row_avx2(const srk_conv_layer *L, const float *w, int nout, const srk_tapsegs *ts,
+                           const float *const *rowp, float *orow, ptrdiff_t out_ps, int width) {
+    block_row(L, w, nout, ts, rowp, orow, out_ps, width);
+}
+
+int srk_conv_rows_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
+                       const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps,
+                       int width, int y0, int y1) {
+    return srk_conv_rows_using(block_row_avx2, L, N, ts, rowp, out, out_rs, out_ps, width, y0, y1);
 }
 
 #else

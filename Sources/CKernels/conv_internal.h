@@ -53,8 +53,45 @@ struct srk_conv_scratch {
     const float *rowp[SRK_CONV_MAX_TAPSEGS];
 };
 
+/* 1 when the layer is one input channel to one output channel over a whole k x k table: the stencil
+   kernel's case (R-CNN1). */
+static inline int srk_conv_is_stencil(const srk_conv_layer *L, const srk_tapsegs *ts) {
+    return L->cin == 1 && L->cout == 1 && ts->n == L->k * L->k;
+}
+
+/* The narrow packing's first channel when it fits this input (its chunk count matches the table),
+   else -1: the generic kernel computes every output. */
+static inline int srk_conv_narrow_fit(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts) {
+    const int cout = L->cout;
+    if (!N || !N->w || N->first < 0 || N->first >= cout || (N->first == 0 ? cout > 8 : N->main == NULL)) return -1;
+    int chunks = 0;
+    for (int e = 0; e < ts->n; e++) chunks += (ts->cin[e] + 7) / 8;
+    return chunks == N->chunks ? N->first : -1;
+}
+
 /* The AVX2 kernels (conv_avx2.c) on a filled table; `rowp` has room for ts->n pointers.
    Returns SRK_OK (SRK_EINVAL when built for a CPU without them; never called then). */
 int srk_conv_rows_avx2(const srk_conv_layer *layer, const srk_conv_narrow *narrow, const srk_tapsegs *ts,
                        const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
+/* The AVX-512 kernels (conv_avx512.c): the generic kernel on 16-lane vectors, bit-identical to the
+   AVX2 one (same FMAs per output, in the same order); narrow layers and the stencil run the AVX2
+   code below. Same contract as srk_conv_rows_avx2. */
+int srk_conv_rows_avx512(const srk_conv_layer *layer, const srk_conv_narrow *narrow, const srk_tapsegs *ts,
+                         const float **rowp, float *out, ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
+/* Pieces of the AVX2 kernel the AVX-512 one reuses (x86 builds only; call only on AVX2+FMA CPUs):
+   one row of the narrow kernel (output channels [N->first, cout), N fitting the table), and rows
+   [y0, y1) of the stencil (srk_conv_is_stencil). */
+void srk_conv_narrow_row_avx2(const srk_conv_layer *L, const srk_conv_narrow *N, const srk_tapsegs *ts,
+                              const float *const *rowp, float *orow, ptrdiff_t out_ps, int width);
+/* One row of a generic kernel: output channels [0, nout) from weights `w` packed for nout outputs. */
+typedef void (*srk_block_row_fn)(const srk_conv_layer *L, const float *w, int nout, const srk_tapsegs *ts,
+                                 const float *const *rowp, float *orow, ptrdiff_t out_ps, int width);
+/* The row driver both vector kernels share (conv_avx2.c): the stencil, or per row the generic
+   kernel `block_row_fn` for the channels the narrow packing does not take and the AVX2 narrow
+   kernel for the rest. Same contract as srk_conv_rows_avx2. */
+int srk_conv_rows_using(srk_block_row_fn block_row_fn, const srk_conv_layer *L, const srk_conv_narrow *N,
+                        const srk_tapsegs *ts, const float **rowp, float *out, ptrdiff_t out_rs,
+                        ptrdiff_t out_ps, int width, int y0, int y1);
+void srk_conv_stencil_rows_avx2(const srk_conv_layer *L, const srk_tapsegs *ts, const float **rowp, float *out,
+                                ptrdiff_t out_rs, ptrdiff_t out_ps, int width, int y0, int y1);
 #endif

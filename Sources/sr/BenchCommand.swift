@@ -13,8 +13,9 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Without --model, times c-DCSCN and the default L12 F196->48 model (random weights, x2) \
             at 256x256 and 512x512 LR inputs. GFLOP/s = 2 x multiply-adds / median time, \
-            also stated as a fraction of the CPU's FMA ceiling (a register-only AVX2 FMA loop on the same \
-            threads, measured in the same run; the CPU model and family are printed first). \
+            also stated as a fraction of the CPU's FMA ceiling (a register-only FMA loop of the kernels' \
+            widest vectors, AVX-512 where the conv kernel uses it, else AVX2, on the same threads, \
+            measured in the same run; the CPU model and family are printed first). \
             Use a release build: debug builds say nothing about speed.
 
             Example: sr bench --size 512 --threads 2 --json
@@ -35,7 +36,7 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed runs per case, 1...1000 (after one warm-up); default 5, or 3 when a run takes over 2 s.")
     var runs: Int?
 
-    @Flag(help: "Print a JSON array of {model, lr_size, scale, threads, median_s, gflops, cpu, cpu_family, cpu_model, fma_ceiling_gflops, ceiling_fraction}.")
+    @Flag(help: "Print a JSON array of {model, lr_size, scale, threads, median_s, gflops, cpu, cpu_family, cpu_model, kernels, fma_ceiling_gflops, ceiling_fraction, fma_ceiling_avx2_gflops}.")
     var json = false
 
     @Flag(help: "Skip the FMA-ceiling loop (its length follows the wall clock: leave it out when counting instructions with callgrind).")

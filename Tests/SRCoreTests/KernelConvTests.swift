@@ -64,7 +64,7 @@ import SRTestSupport
         let c = Case(Self.shapes[index], seed: UInt64(100 + index))
         for prelu in [false, true] {
             let ref = c.reference(prelu: prelu)
-            for isa in [KernelOps.ISA.auto, .portable] {
+            for isa in [KernelOps.ISA.auto, .avx2, .portable] {
                 let got = try c.run(prelu: prelu, isa: isa)
                 #expect(got.count == ref.values.count)
                 var worst = 0.0
@@ -99,12 +99,14 @@ import SRTestSupport
     /// 4, 2, 1, or 3, 2, 1, or the narrow kernel's 8, 4, 2, 1 and 2, 1 at different places) gives,
     /// in every column the crop's right edge does not reach, bit for bit the wide picture's output.
     /// Output blocks of 8, 16 and 24 channels (one vector, two, three), narrow layers of 1 and 4,
-    /// narrow tails of 2, 3 and 1 channels (26 = 24 + 2, 11 = 8 + 3, 17 = 16 + 1).
-    @Test(arguments: [8, 16, 24, 1, 4, 26, 11, 17])
+    /// narrow tails of 2, 3 and 1 channels (26 = 24 + 2, 11 = 8 + 3, 17 = 16 + 1); for the AVX-512
+    /// kernel (tiles of 16, 12 or 8 pixels down to 1) groups of two and three 16-channel blocks, and
+    /// of one with a last 8-channel block (32, 48, 40).
+    @Test(arguments: [8, 16, 24, 1, 4, 26, 11, 17, 32, 48, 40])
     func outputsDoNotDependOnTheTileCut(cout: Int) throws {
         let (h, wide, cin, k) = (3, 32, cout <= 4 ? 19 : cout > 8 && cout % 8 != 0 ? 13 : 5, 3)
         let c = Case((h, wide, cin, cout, k), seed: UInt64(900 + cout))
-        for isa in [KernelOps.ISA.auto, .portable] {
+        for isa in [KernelOps.ISA.auto, .avx2, .portable] {
             let full = try c.run(prelu: true, isa: isa)
             for w in 1..<wide {
                 var crop = [Float](); crop.reserveCapacity(h * w * cin)
@@ -151,6 +153,30 @@ import SRTestSupport
         // differ in the last bits (with identical results both runs would be the same code).
         let g = Case(Self.twinShapes[0], seed: 7)
         #expect(try g.run(prelu: false, isa: .avx2) != g.run(prelu: false, isa: .portable))
+    }
+
+    /// The AVX-512 conv kernel against the AVX2 one, bit for bit: both run the same fused
+    /// multiply-adds per output channel in the same order (conv_avx512.c), so a CPU with AVX-512 gives
+    /// exactly the numbers of one without. Every shape above, and widths that make every grouping of
+    /// 16-lane vectors: one, two and three 16-channel blocks, a block of 24 (16 + 8 lanes, the second
+    /// masked), a last block of 8, padded last vectors (cout 14, 70, 196), with and without PReLU,
+    /// on 1 and 3 threads, at widths that use every tile. (Against the float64 reference: the tests
+    /// above, whose `.auto` is this kernel on such a CPU.)
+    @Test(.enabled(if: KernelOps.hasAVX512, "needs AVX-512F: elsewhere .avx512 runs the AVX2 kernel"))
+    func avx512MatchesAVX2BitForBit() throws {
+        var shapes = Self.shapes + Self.twinShapes
+        for cout in [8, 14, 16, 24, 32, 40, 48, 56, 64, 70, 72, 96, 196] { shapes.append((3, 45, 7, cout, 3)) }
+        shapes.append((2, 37, 131, 64, 1))
+        for (i, shape) in shapes.enumerated() {
+            let c = Case(shape, seed: UInt64(300 + i))
+            for prelu in [false, true] {
+                for threads in [1, 3] {
+                    let a = try c.run(prelu: prelu, isa: .avx512, threads: threads)
+                    let b = try c.run(prelu: prelu, isa: .avx2, threads: threads)
+                    #expect(a == b, "\(shape) prelu \(prelu) threads \(threads)")
+                }
+            }
+        }
     }
 
     /// The twin shapes cover the narrow kernel (which the dispatcher picks only when preferred).

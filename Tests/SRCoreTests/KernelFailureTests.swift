@@ -150,7 +150,7 @@ import SRTestSupport
                     }
                     #expect(noScratch == SRK_EINVAL)
                     let badISA = out.withUnsafeMutableBufferPointer {
-                        srk_conv_rows(&layer, nil, 3, &part, 1, $0.baseAddress, 3, 1, 3, 0, 3, scratch)
+                        srk_conv_rows(&layer, nil, Int32(SRK_ISA_AVX512) + 1, &part, 1, $0.baseAddress, 3, 1, 3, 0, 3, scratch)
                     }
                     #expect(badISA == SRK_EINVAL)
                     #expect(out.allSatisfy { $0 == 5 }, "nothing written")

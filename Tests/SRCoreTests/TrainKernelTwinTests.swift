@@ -32,8 +32,9 @@ struct TrainKernelTwinTests {
     // MARK: convolution on views (the trainer's forward and input-gradient convs)
 
     /// Two input parts with pixel strides wider than their channels (as the trainer's [gzA1, gzB1]
-    /// input gradient) and a strided output view, with and without PReLU, against the portable kernel.
-    @Test(arguments: [(9, 5, 10, 3), (9, 5, 3, 1), (16, 8, 26, 3), (1, 1, 1, 3)])
+    /// input gradient) and a strided output view, with and without PReLU, against the portable kernel
+    /// (and the AVX-512 kernel against the AVX2 one, where the CPU has it).
+    @Test(arguments: [(9, 5, 10, 3), (9, 5, 3, 1), (16, 8, 26, 3), (1, 1, 1, 3), (16, 8, 40, 3), (20, 13, 14, 1), (7, 9, 54, 3)])
     func multiPartConvMatchesPortable(ca: Int, cb: Int, cout: Int, k: Int) throws {
         let h = 6, w = 11, pad = k / 2, cin = ca + cb
         var rng = SeededGenerator(seed: UInt64(ca * 1000 + cb * 100 + cout))
@@ -79,6 +80,8 @@ struct TrainKernelTwinTests {
                 return (0..<(h * w * cout)).map { out[($0 / cout) * ops + $0 % cout] }
             }
             let x = try run(Self.avx2), p = try run(Self.portable)
+            // the AVX-512 conv kernel: the AVX2 one's numbers bit for bit, nothing beyond cout
+            if KernelOps.hasAVX512 { #expect(try run(Int32(SRK_ISA_AVX512)) == x, "AVX-512 against AVX2, prelu \(prelu)") }
             var worst = 0.0
             for i in x.indices {
                 let s = prelu ? 1 + Double(alpha.base[i % cout]) : 1

@@ -12,14 +12,20 @@ package enum KernelOps {
         case portable
         /// The AVX2+FMA kernels (portable when the CPU lacks them; see `hasAVX2`).
         case avx2
+        /// The AVX-512 conv kernel (AVX2 when the CPU lacks it; see `hasAVX512`).
+        case avx512
         var raw: Int32 {
             switch self {
             case .auto: Int32(SRK_ISA_AUTO)
             case .portable: Int32(SRK_ISA_PORTABLE)
             case .avx2: Int32(SRK_ISA_AVX2)
+            case .avx512: Int32(SRK_ISA_AVX512)
             }
         }
     }
+
+    /// Whether `.avx512` runs the AVX-512 conv kernel on this CPU.
+    package static var hasAVX512: Bool { srk_isa_uses_avx512(Int32(SRK_ISA_AVX512)) != 0 }
 
     /// Whether `.auto` runs the AVX2+FMA kernels on this CPU.
     package static var hasAVX2: Bool { srk_isa_uses_avx2(Int32(SRK_ISA_AUTO)) != 0 }
