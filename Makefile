@@ -160,7 +160,7 @@ ROWS ?= 64
 bench-layers: deps
 	mkdir -p .build
 	clang -O3 -fno-math-errno -I Sources/CKernels/include -I Sources/CKernels -o .build/bench-conv-layers \
-	  bench/conv_layers.c Sources/CKernels/conv.c Sources/CKernels/conv_avx2.c Sources/CKernels/alloc.c \
+	  bench/conv_layers.c Sources/CKernels/conv.c Sources/CKernels/conv_avx2.c Sources/CKernels/conv_avx512.c Sources/CKernels/alloc.c \
 	  Sources/CKernels/cpu.c Sources/CKernels/fma_peak.c -lpthread -lm
 	.build/bench-conv-layers $(ROWS)
 
