@@ -109,7 +109,7 @@ faulttest: test-deps
 
 ## lib: release build of libsrcore.so, the C API of include/srcore.h (builtin models from Models/)
 lib: deps
-	@for f in Models/dcscn-x2.safetensors Models/dcscn-x3.safetensors Models/dcscn-x4.safetensors; do \
+	@for f in Models/dcscn-x2.safetensors Models/dcscn-x3.safetensors Models/dcscn-x4.safetensors Models/dcscn-best-x2.safetensors; do \
 	  if [ -e "$$f" ] && [ "$$f" -nt Sources/CModels/models.c ]; then touch Sources/CModels/models.c; fi; done
 	$(SWIFT) build -c release --product srcore
 	@if ldd "$(RELEASE_BIN)/libsrcore.so" | grep -q libmpi; then \

@@ -126,6 +126,19 @@ int sr_model_load_builtin(int scale, sr_model **model);
 int sr_builtin_model_available(int scale);
 
 /**
+ * Loads a builtin model by name: "compact" (the model sr_model_load_builtin loads: c-DCSCN's size,
+ * about 27k parameters) or "best" (the mid-size model: more quality for about 5x the multiply-adds per
+ * pixel; x2 only in this release). Errors: SR_ERROR_INVALID_ARGUMENT (NULL name or model, an unknown
+ * name), SR_ERROR_UNSUPPORTED (no such model for that scale in this build; see
+ * sr_builtin_model_named_available). Thread-safe.
+ */
+int sr_model_load_builtin_named(const char *name, int scale, sr_model **model);
+
+/** 1 if the builtin model `name` ("compact" or "best") for `scale` is compiled into this library, 0
+ * otherwise (also for NULL or an unknown name). Thread-safe. */
+int sr_builtin_model_named_available(const char *name, int scale);
+
+/**
  * Frees a model. NULL is a no-op. Must not be called while another thread uses the same model, and the
  * handle must not be used afterwards.
  */

@@ -20,7 +20,7 @@ struct DiagnoseCommand: ParsableCommand {
           sr diagnose --model runs/a/model.safetensors --images data/set5 --data x2.h5 --out diag --json diag/stats.json
         """)
 
-    @Option(name: .long, help: "Weights file. Default: the shipped model for --scale.")
+    @Option(name: .long, help: "Weights file. Default: the shipped compact model for --scale; compact or best name the shipped models.")
     var model: String?
 
     @Option(help: "Scale of the shipped model to use when --model is absent.")
@@ -67,7 +67,7 @@ struct DiagnoseCommand: ParsableCommand {
 
     func run() throws {
         Interrupt.install(.immediate, tool: "sr")
-        let model = try self.model ?? ShippedModel.path(scale: scale.rawValue)
+        let model = try ShippedModel.resolve(self.model, scale: scale.rawValue)
         let network = try DCSCN(parameters: WeightsFile.read(path: model))
         if let folder = images {
             let samples = try Evaluator.prepare(folder: folder, scale: network.config.scale, maxPixels: maxPixels)

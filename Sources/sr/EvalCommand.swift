@@ -19,7 +19,7 @@ struct EvalCommand: ParsableCommand {
           sr eval --scale 3 data/eval/set5          (the shipped x3 model)
         """)
 
-    @Option(name: .long, help: "Weights file (safetensors or legacy HDF5, e.g. from `sr import-tf`). Default: the shipped model for --scale.")
+    @Option(name: .long, help: "Weights file (safetensors or legacy HDF5, e.g. from `sr import-tf`). Default: the shipped compact model for --scale; compact or best name the shipped models.")
     var model: String?
 
     @Option(help: "Scale of the shipped model to use when --model is absent.")
@@ -48,7 +48,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         Interrupt.install(.immediate, tool: "sr") // reads only: Ctrl-C exits 130 at once
-        let model = try self.model ?? ShippedModel.path(scale: scale.rawValue)
+        let model = try ShippedModel.resolve(self.model, scale: scale.rawValue)
         let network = try DCSCN(parameters: WeightsFile.read(path: model))
         let name = model.split(separator: "/").last.map(String.init) ?? model
         let world = Communicator.world

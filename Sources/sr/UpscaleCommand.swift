@@ -21,7 +21,8 @@ struct UpscaleCommand: ParsableCommand {
               sr upscale photo.png -o photo-x2.png
               sr upscale photos/ -o photos-x2/ --model my-x3.safetensors --ensemble 8
 
-            Without --model, the shipped model for --scale is used (Models/dcscn-x<scale>.safetensors). \
+            Without --model, the shipped compact model for --scale is used (Models/dcscn-x<scale>.safetensors); \
+            --model best uses the mid-size one (Models/dcscn-best-x<scale>.safetensors; x2 in this release). \
             An output folder is only created when there is a file to write, and removed again when \
             no file could be written.
 
@@ -36,7 +37,7 @@ struct UpscaleCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output image file, or folder (created if missing) for a folder input.")
     var output: String
 
-    @Option(help: "Weights file (srcore HDF5). Default: the shipped model for --scale.")
+    @Option(help: "Weights file (safetensors or legacy HDF5), or a shipped model: compact (the default) or best (the mid-size model, x2). ./best names a file called best.")
     var model: String?
 
     @Option(help: "Scale of the shipped model to use when --model is absent.")
@@ -100,7 +101,7 @@ struct UpscaleCommand: ParsableCommand {
     func run() throws {
         // Ctrl-C sets a flag: the strip loop stops, the writer removes its temporary file.
         Interrupt.install(.deferred, tool: "sr")
-        let modelPath = try model ?? ShippedModel.path(scale: scale.rawValue)
+        let modelPath = try ShippedModel.resolve(model, scale: scale.rawValue)
         let parameters = try WeightsFile.read(path: modelPath)
         let plan = try UpscaleJobs(input: input, output: output, skipExisting: skipExisting, force: force,
                                     suffixes: ImageFormat.allSuffixes, outputExtension: format?.rawValue)
@@ -151,10 +152,24 @@ struct UpscaleCommand: ParsableCommand {
     }
 }
 
-/// Finds the models shipped in the package's Models/ folder.
+/// Finds the models shipped in the package's Models/ folder: the compact ones
+/// (dcscn-x<scale>.safetensors) and the mid-size "best" ones (dcscn-best-x<scale>.safetensors).
 enum ShippedModel {
-    static func path(scale: Int) throws -> String {
-        let name = "dcscn-x\(scale).safetensors"
+    /// The names `--model` takes for shipped models (anything else is a file path).
+    static let names = ["compact", "best"]
+
+    /// The weights file for a `--model` value: nil or "compact" → the compact model of `scale`,
+    /// "best" → the mid-size one, anything else → that path.
+    static func resolve(_ model: String?, scale: Int) throws -> String {
+        switch model {
+        case nil, "compact": return try path(scale: scale)
+        case "best": return try path(scale: scale, family: "dcscn-best-x")
+        case let file?: return file
+        }
+    }
+
+    static func path(scale: Int, family: String = "dcscn-x") throws -> String {
+        let name = "\(family)\(scale).safetensors"
         var candidates: [String] = []
         if let exe = executableDirectory() {
             // .build/<triple>/<config>/sr, .build/<config>/sr, or an installed bin/ beside share/.

@@ -125,6 +125,29 @@ static void test_load_errors(const char *model_path, const char *scratch) {
             CHECK_RC(sr_model_load_builtin(s, &m), SR_ERROR_UNSUPPORTED);
         }
     }
+    /* named builtins: "compact" is sr_model_load_builtin's model; "best" the mid-size one */
+    CHECK_RC(sr_model_load_builtin_named(NULL, 2, &m), SR_ERROR_INVALID_ARGUMENT);
+    CHECK_RC(sr_model_load_builtin_named("bestest", 2, &m), SR_ERROR_INVALID_ARGUMENT);
+    CHECK(m == NULL && strstr(sr_last_error(), "unknown builtin model name") != NULL);
+    CHECK_RC(sr_model_load_builtin_named("compact", 2, NULL), SR_ERROR_INVALID_ARGUMENT);
+    CHECK_RC(sr_model_load_builtin_named("best", 7, &m), SR_ERROR_UNSUPPORTED);
+    CHECK(m == NULL && strstr(sr_last_error(), "no builtin best model for scale 7") != NULL);
+    CHECK(sr_builtin_model_named_available(NULL, 2) == 0 && sr_builtin_model_named_available("Best", 2) == 0 &&
+          sr_builtin_model_named_available("best", 7) == 0 && sr_builtin_model_named_available("compact", 0) == 0);
+    for (int s = 2; s <= 4; s++) {
+        CHECK(sr_builtin_model_named_available("compact", s) == sr_builtin_model_available(s));
+        for (int named = 0; named < 2; named++) {
+            const char *name = named ? "best" : "compact";
+            if (sr_builtin_model_named_available(name, s)) {
+                CHECK_RC(sr_model_load_builtin_named(name, s, &m), SR_OK);
+                CHECK(sr_model_scale(m) == s);
+                sr_model_free(m);
+                m = NULL;
+            } else {
+                CHECK_RC(sr_model_load_builtin_named(name, s, &m), SR_ERROR_UNSUPPORTED);
+            }
+        }
+    }
     sr_model_free(NULL); /* no-op */
 }
 

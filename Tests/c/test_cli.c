@@ -66,22 +66,24 @@ int main(int argc, char **argv) {
     compare_with_cli(m, argv[1], argv[2], argv[3], SR_FORMAT_RGB8, 8, 9);
     compare_with_cli(m, argv[1], argv[2], argv[3], SR_FORMAT_GRAYA16, 8, -1);
 
-    /* each builtin model (when compiled in) is the shipped Models/dcscn-x<scale>.safetensors, byte for byte:
+    /* each builtin model (when compiled in) is the shipped Models/dcscn-x<scale>.safetensors (compact) or
+       Models/dcscn-best-x<scale>.safetensors (best), byte for byte:
        loading both gives identical results */
     const char *models = getenv("SRCORE_MODELS_DIR");
-    for (int s = 2; s <= 4 && models; s++) {
+    for (int i = 0; i < 6 && models; i++) {
+        const int s = 2 + i % 3, best = i >= 3; /* the compact models, then the "best" ones */
         char shipped[4096];
-        snprintf(shipped, sizeof shipped, "%s/dcscn-x%d.safetensors", models, s);
+        snprintf(shipped, sizeof shipped, "%s/dcscn-%sx%d.safetensors", models, best ? "best-" : "", s);
         FILE *probe = fopen(shipped, "rb");
         if (probe) fclose(probe);
-        if (!sr_builtin_model_available(s)) {
+        if (!sr_builtin_model_named_available(best ? "best" : "compact", s)) {
             if (probe) fprintf(stderr, "note: %s exists but is not compiled in (run `make lib`)\n", shipped);
             continue;
         }
         CHECK(probe != NULL);
         if (!probe) continue;
         sr_model *b = NULL, *f = NULL;
-        CHECK_RC(sr_model_load_builtin(s, &b), SR_OK);
+        CHECK_RC(sr_model_load_builtin_named(best ? "best" : "compact", s, &b), SR_OK);
         CHECK_RC(sr_model_load(shipped, &f), SR_OK);
         if (!b || !f) continue;
         sr_image in = tu_make_image(SR_FORMAT_RGBA8, 19, 23, 0, 5);
@@ -90,7 +92,7 @@ int main(int argc, char **argv) {
         CHECK_RC(sr_upscale(b, NULL, &in, &ob), SR_OK);
         CHECK_RC(sr_upscale(f, NULL, &in, &of), SR_OK);
         CHECK(sr_model_scale(b) == s && tu_same_pixels(&ob, &of));
-        printf("builtin x%d model equals %s\n", s, shipped);
+        printf("builtin %s x%d model equals %s\n", best ? "best" : "compact", s, shipped);
         free(in.data);
         free(ob.data);
         free(of.data);

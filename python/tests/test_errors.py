@@ -1,4 +1,5 @@
 """Bad arguments raise the exception of their status, with the library's or the package's message."""
+import os
 import numpy as np
 import pytest
 
@@ -58,6 +59,17 @@ def test_models(tmp_path):
     with pytest.raises(srcore.UnsupportedError):
         srcore.Model.builtin(7)
     assert srcore.Model.builtin_available(2) and not srcore.Model.builtin_available(7)
+    with pytest.raises(srcore.InvalidArgumentError, match="unknown builtin model name"):
+        srcore.Model.builtin(2, name="bestest")
+    with pytest.raises(srcore.UnsupportedError, match="no builtin best model for scale 7"):
+        srcore.Model.builtin(7, name="best")
+    assert not srcore.Model.builtin_available(2, "bestest")
+    # the "best" builtin is compiled in exactly when its file is in the package's Models/
+    shipped = os.path.join(os.path.dirname(__file__), "..", "..", "Models", "dcscn-best-x2.safetensors")
+    if os.path.exists(shipped):
+        assert srcore.Model.builtin_available(2, "best")
+        with srcore.Model.builtin(2, name="best") as b, srcore.Model.load(shipped) as f:
+            assert b.info == f.info and b.scale == 2
     m = srcore.Model.builtin(2)
     m.close()
     m.close()  # twice is fine

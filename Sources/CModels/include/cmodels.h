@@ -10,6 +10,8 @@
  * `scale`, 0 when this build has none.
  */
 int srm_builtin_model(int scale, const unsigned char **data, size_t *size);
+/* The same for the mid-size models (Models/dcscn-best-x<scale>.safetensors). */
+int srm_builtin_model_best(int scale, const unsigned char **data, size_t *size);
 
 /* The calling thread's last-error message (never NULL; "" when none), and its replacement (copied). */
 const char *srm_last_error(void);

@@ -79,6 +79,8 @@ def _bind(lib: ctypes.CDLL) -> ctypes.CDLL:
         "sr_model_load_memory": (c_int, [ctypes.c_char_p, c_size_t, ptr(P)]),
         "sr_model_load_builtin": (c_int, [c_int, ptr(P)]),
         "sr_builtin_model_available": (c_int, [c_int]),
+        "sr_model_load_builtin_named": (c_int, [ctypes.c_char_p, c_int, ptr(P)]),
+        "sr_builtin_model_named_available": (c_int, [ctypes.c_char_p, c_int]),
         "sr_model_free": (None, [P]),
         "sr_model_scale": (c_int, [P]),
         "sr_model_receptive_field": (c_int, [P]),

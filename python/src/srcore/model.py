@@ -124,11 +124,15 @@ class Model:
         self._info: Optional[ModelInfo] = None
 
     @classmethod
-    def builtin(cls, scale: int = 2) -> "Model":
-        """The project's trained model for `scale` (2, 3 or 4) compiled into the library."""
+    def builtin(cls, scale: int = 2, name: str = "compact") -> "Model":
+        """The project's trained model for `scale` (2, 3 or 4) compiled into the library: `name`
+        "compact" (c-DCSCN's size, the default) or "best" (the mid-size model; x2 only so far)."""
         handle = ctypes.c_void_p()
-        _check(N.lib().sr_model_load_builtin(int(scale), ctypes.byref(handle)))
-        return cls(handle, f"builtin x{scale}")
+        if name == "compact":
+            _check(N.lib().sr_model_load_builtin(int(scale), ctypes.byref(handle)))
+            return cls(handle, f"builtin x{scale}")
+        _check(N.lib().sr_model_load_builtin_named(str(name).encode("utf-8"), int(scale), ctypes.byref(handle)))
+        return cls(handle, f"builtin {name} x{scale}")
 
     @classmethod
     def load(cls, path: PathLike) -> "Model":
@@ -146,9 +150,9 @@ class Model:
         return cls(handle, "memory")
 
     @staticmethod
-    def builtin_available(scale: int) -> bool:
-        """True if the library has a builtin model for `scale`."""
-        return bool(N.lib().sr_builtin_model_available(int(scale)))
+    def builtin_available(scale: int, name: str = "compact") -> bool:
+        """True if the library has the builtin model `name` ("compact" or "best") for `scale`."""
+        return bool(N.lib().sr_builtin_model_named_available(str(name).encode("utf-8"), int(scale)))
 
     # -- lifetime: a call holds the handle; close() frees it once no call is in flight
     def _acquire(self) -> ctypes.c_void_p:
