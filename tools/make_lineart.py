@@ -9,8 +9,8 @@ and text in Pillow's bundled font at several sizes — each drawn at 4x and redu
 edges are anti-aliased as in a scanned or rendered page.
 
     python3 tools/make_lineart.py --out lineart --count 12 [--size 256] [--seed 1]
-    sr eval --scale 2 --images lineart            # the shipped model
-    sr eval --scale 2 --images lineart --model cdcscn_x2.safetensors
+    sr eval --scale 2 lineart            # the shipped model
+    sr eval --scale 2 --model cdcscn_x2.safetensors lineart
 
 Needs Pillow (`pip install pillow`).
 """
