@@ -183,7 +183,9 @@ struct TrainCommand: ParsableCommand {
         ro.shouldStop = { Interrupt.requested }
         lab.apply(to: &ro)
         ro.provenance = ["training_data": data, "training_patches": String(loader.usable),
-                         "command": CommandLine.arguments.joined(separator: " "),
+                         // the tool's name, not the path it ran from: provenance travels with shipped files
+                         "command": ([String(CommandLine.arguments.first?.split(separator: "/").last ?? "sr")]
+                                     + CommandLine.arguments.dropFirst()).joined(separator: " "),
                          "validation_data": val ?? ""].merging(o.knobs.provenance) { a, _ in a }
         if resume {
             let ck = try TrainCheckpoint.read(path: runDir + "/checkpoint.h5")

@@ -203,6 +203,11 @@ class TrainTests(CLITestCase):
         self.assertTrue(is_whole_hdf5(os.path.join(rd, "checkpoint.h5")))
         self.assertTrue(is_whole_safetensors(os.path.join(rd, "model.safetensors")))
         self.assertNoTemporaries(rd)
+        # the provenance names the tool, not the machine path it ran from (run() starts it by its full path)
+        with open(os.path.join(rd, "model.safetensors"), "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            meta = json.loads(f.read(n))["__metadata__"]
+        self.assertTrue(meta["provenance/command"].startswith("sr train --data "), meta["provenance/command"])
 
 
 @unittest.skipUnless(os.path.exists(os.path.join(CHECKPOINTS, CKPT_NAME + ".index")),
