@@ -49,42 +49,53 @@ static const unsigned char model_best_x4[] = {
 #define SRM_HAVE_BEST_X4 1
 #endif
 
-int srm_builtin_model_best(int scale, const unsigned char **data, size_t *size) {
-    const unsigned char *d = NULL;
-    size_t n = 0;
-    switch (scale) {
-#ifdef SRM_HAVE_BEST_X2
-    case 2: d = model_best_x2; n = sizeof model_best_x2; break;
-#endif
-#ifdef SRM_HAVE_BEST_X3
-    case 3: d = model_best_x3; n = sizeof model_best_x3; break;
-#endif
-#ifdef SRM_HAVE_BEST_X4
-    case 4: d = model_best_x4; n = sizeof model_best_x4; break;
-#endif
-    default: break;
-    }
-    if (data) *data = d;
-    if (size) *size = n;
-    return d != NULL;
-}
-
-int srm_builtin_model(int scale, const unsigned char **data, size_t *size) {
-    const unsigned char *d = NULL;
-    size_t n = 0;
-    switch (scale) {
+/* [family][scale - 2]: family 0 the compact models, 1 the "best" ones; NULL where not compiled in. */
+typedef struct { const unsigned char *data; size_t size; } srm_blob;
+#define SRM_BLOB(name) {name, sizeof name}
+static const srm_blob k_models[2][3] = {
+    {
 #ifdef SRM_HAVE_X2
-    case 2: d = model_x2; n = sizeof model_x2; break;
+        SRM_BLOB(model_x2),
+#else
+        {NULL, 0},
 #endif
 #ifdef SRM_HAVE_X3
-    case 3: d = model_x3; n = sizeof model_x3; break;
+        SRM_BLOB(model_x3),
+#else
+        {NULL, 0},
 #endif
 #ifdef SRM_HAVE_X4
-    case 4: d = model_x4; n = sizeof model_x4; break;
+        SRM_BLOB(model_x4),
+#else
+        {NULL, 0},
 #endif
-    default: break;
-    }
-    if (data) *data = d;
-    if (size) *size = n;
-    return d != NULL;
+    },
+    {
+#ifdef SRM_HAVE_BEST_X2
+        SRM_BLOB(model_best_x2),
+#else
+        {NULL, 0},
+#endif
+#ifdef SRM_HAVE_BEST_X3
+        SRM_BLOB(model_best_x3),
+#else
+        {NULL, 0},
+#endif
+#ifdef SRM_HAVE_BEST_X4
+        SRM_BLOB(model_best_x4),
+#else
+        {NULL, 0},
+#endif
+    },
+};
+
+static int lookup(int family, int scale, const unsigned char **data, size_t *size) {
+    const srm_blob *b = (scale >= 2 && scale <= 4) ? &k_models[family][scale - 2] : NULL;
+    if (data) *data = b ? b->data : NULL;
+    if (size) *size = b ? b->size : 0;
+    return b != NULL && b->data != NULL;
 }
+
+int srm_builtin_model(int scale, const unsigned char **data, size_t *size) { return lookup(0, scale, data, size); }
+
+int srm_builtin_model_best(int scale, const unsigned char **data, size_t *size) { return lookup(1, scale, data, size); }

@@ -55,7 +55,8 @@ struct BenchCeiling {
         } else {
             s += "\"fma_ceiling_gflops\": null, \"ceiling_fraction\": null"
         }
-        s += ", \"fma_ceiling_avx2_gflops\": \(avx2Gflops.map { DecimalFormat.fixed($0, 3) } ?? (width == .avx2 ? gflops.map { DecimalFormat.fixed($0, 3) } ?? "null" : "null"))"
+        let avx2 = width == .avx2 ? gflops : avx2Gflops
+        s += ", \"fma_ceiling_avx2_gflops\": \(avx2.map { DecimalFormat.fixed($0, 3) } ?? "null")"
         return s
     }
 }

@@ -20,9 +20,6 @@ package enum FMACeiling {
         package var flopsPerIteration: Int { (rawValue / 32) * 2 * Int(SRK_FMA_PEAK_CHAINS) }
     }
 
-    /// Floating-point operations of one AVX2 loop iteration (8 lanes x 2 flops x the chains).
-    package static let flopsPerIteration = Width.avx2.flopsPerIteration
-
     /// GFLOP/s of `threads` threads each running the loop of `width` for about `seconds`: the best of
     /// `repeats` rounds (noise only ever lowers a ceiling). `nil` when the CPU lacks that width.
     package static func measure(threads: Int, width: Width = .avx2, seconds: Double = 0.15, repeats: Int = 3) -> Double? {
