@@ -20,7 +20,7 @@ extension BenchCommand {
         }
         var rows: [String] = []
         let ceiling = noCeiling ? BenchCeiling.skipped(threads: threads) : BenchCeiling.measure(threads: threads)
-        if !json { ceiling.lines.forEach { print($0) }; Console.flushOutput() }
+        if !json { (ceiling.lines + [WeightGradientGEMM.summary]).forEach { print($0) }; Console.flushOutput() }
         for (name, config) in models {
             // --size N picks one case: batch 32 for 32x32 patches (the second case), else batch 20.
             let cases: [(batch: Int, side: Int)] = size.map { [($0 == 32 ? 32 : 20, $0)] } ?? (name == "L12-F196to48" ? [(20, 24)] : [(20, 24), (32, 32)])
@@ -32,7 +32,7 @@ extension BenchCommand {
                 let gflops = r.rate * Double(config.macsPerLRPixel * c.side * c.side) * 3 * 2 / 1e9
                 let line = "\(name) x\(config.scale) train batch \(c.batch) of \(c.side)x\(c.side): \(fmt1(r.rate)) patches/s (median of \(r.runs) runs of \(r.steps) steps; \(fmt1(r.cpuRate)) patches per CPU-second, threads \(threads)), ~\(fmt1(gflops)) GFLOP/s\(ceiling.fraction(gflops))"
                 if json {
-                    rows.append("{\"model\": \"\(name)\", \"scale\": \(config.scale), \"batch\": \(c.batch), \"lr_patch\": \(c.side), \"threads\": \(threads), \"patches_per_s\": \(r.rate), \"patches_per_cpu_s\": \(r.cpuRate), \"approx_gflops\": \(gflops), \(ceiling.jsonMembers(gflops))}")
+                    rows.append("{\"model\": \"\(name)\", \"scale\": \(config.scale), \"batch\": \(c.batch), \"lr_patch\": \(c.side), \"threads\": \(threads), \"patches_per_s\": \(r.rate), \"patches_per_cpu_s\": \(r.cpuRate), \"approx_gflops\": \(gflops), \"openblas_core\": \"\(WeightGradientGEMM.coreName)\", \"weight_gradient_gemm\": \(WeightGradientGEMM.enabled), \(ceiling.jsonMembers(gflops))}")
                 } else {
                     print(line); Console.flushOutput()
                 }

@@ -110,4 +110,14 @@ import SRTestSupport
             WeightGradientGEMM.prefersGEMM(kernel: $0.kernel, inChannels: $0.inChannels, outChannels: $0.outChannels)
         })
     }
+
+    /// The GEMM path is gated on OpenBLAS's core type: its own AVX2/AVX-512 kernels only, never the SSE3
+    /// "Prescott" fallback it picks on CPUs it does not know (docs/performance-openblas.md, "Untuned
+    /// OpenBLAS cores"), whatever the environment says.
+    @Test func onlyOnTunedOpenBLASCores() {
+        for name in ["Haswell", "Zen", "SkylakeX", "COOPERLAKE", "sapphirerapids"] { #expect(WeightGradientGEMM.isTunedCore(name)) }
+        for name in ["Prescott", "Core2", "Nehalem", "Sandybridge", "Katmai", "", "unknown"] { #expect(!WeightGradientGEMM.isTunedCore(name)) }
+        if !WeightGradientGEMM.isTunedCore(WeightGradientGEMM.coreName) { #expect(!WeightGradientGEMM.enabled) }
+        #expect(WeightGradientGEMM.summary.contains(WeightGradientGEMM.coreName))
+    }
 }

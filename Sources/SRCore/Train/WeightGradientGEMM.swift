@@ -35,9 +35,29 @@ package enum WeightGradientGEMM {
         (24..<32).contains(cout) && (k * k * cin >= 256 || (k == 1 && cin >= 128))
     }
 
-    /// `SRCORE_TRAIN_GEMM=0` (read once) turns the GEMM path off in every `TrainingGraph`, for
-    /// before/after measurements in one build.
-    package static let enabled: Bool = getenv("SRCORE_TRAIN_GEMM").map { String(cString: $0) } != "0"
+    /// The core type OpenBLAS chose for this CPU (`openblas_get_corename`), e.g. "Haswell".
+    package static let coreName: String = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+
+    /// Whether `name` is an OpenBLAS core type with its own AVX2 or AVX-512 sgemm kernels. On a CPU
+    /// OpenBLAS does not know (Debian's 0.3.21 on Intel family 6 model 207, Emerald Rapids) it falls
+    /// back to its SSE3 "Prescott" kernels; there the two trainer threads' sgemm calls ran one at a
+    /// time and training at 2 threads halved (docs/performance-openblas.md, "Untuned OpenBLAS cores").
+    package static func isTunedCore(_ name: String) -> Bool {
+        ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"].contains(name.lowercased())
+    }
+
+    /// Whether the GEMM path is used at all: only on a tuned OpenBLAS core (`isTunedCore`), and not
+    /// when `SRCORE_TRAIN_GEMM=0` (read once; for before/after measurements in one build).
+    package static let enabled: Bool =
+        getenv("SRCORE_TRAIN_GEMM").map { String(cString: $0) } != "0" && isTunedCore(coreName)
+
+    /// One line for `sr bench --train`: which weight-gradient path the c-DCSCN layers take and why.
+    package static var summary: String {
+        let why = getenv("SRCORE_TRAIN_GEMM").map { String(cString: $0) } == "0" ? "SRCORE_TRAIN_GEMM=0"
+            : isTunedCore(coreName) ? "tuned" : "untuned, so not used"
+        return "weight gradient of CNN2 and A1: " + (enabled ? "OpenBLAS sgemm" : "srcore's kernel")
+            + " (OpenBLAS core \(coreName): \(why))"
+    }
 
     /// Whether the GEMM path is used under the kernel ISA `isa`: only where `isa` resolves to the
     /// AVX2 kernels. Forcing the portable kernels (tests with `SRK_ISA_PORTABLE`, valgrind with
