@@ -1,6 +1,7 @@
-/* Training-side conv kernels: the weight gradient (portable and AVX2+FMA) and element-wise passes
+/* Training-side conv kernels: the weight gradient (portable and AVX2+FMA here, AVX-512 in
+   train_conv_avx512.c, bit-identical to the AVX2 one) and element-wise passes
    on views (the activation passes compiled plain and with AVX2, bit-identical). */
-#include "train_conv.h"
+#include "train_conv_internal.h"
 #include "ckernels.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -90,6 +91,7 @@ int srt_conv_dw_dilated(srt_view in, int cin, srt_view gz, int cpad, int n, int 
     if (cin < 0 || cpad < 1 || n < 0 || h < 0 || w < 0 || k < 1 || d < 1 || !srk_isa_valid(isa)) return SRK_EINVAL;
     if (!gw || ((size_t)n * h * w * cin > 0 && (!in.base || !gz.base))) return SRK_EINVAL;
 #ifdef SRT_X86
+    if (srk_isa_uses_avx512(isa) && cpad % 8 == 0) { srt_dw_avx512(in, cin, gz, cpad, n, h, w, k, d, gw); return SRK_OK; }
     if (srk_isa_uses_avx2(isa) && cpad % 8 == 0) { dw_avx2(in, cin, gz, cpad, n, h, w, k, d, gw); return SRK_OK; }
 #endif
     dw_portable(in, cin, gz, cpad, n, h, w, k, d, gw);

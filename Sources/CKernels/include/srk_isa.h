@@ -6,7 +6,8 @@
    any x86-64 / other CPU; lets tests run the portable twins on AVX2 hosts), SRK_ISA_AVX2 (falls
    back to portable when unsupported) or SRK_ISA_AVX512 (the AVX-512 conv kernel, everything else as
    SRK_ISA_AVX2; falls back to AVX2, then portable). Any other value is SRK_EINVAL. Only the
-   forward conv kernel has an AVX-512 version; it is bit-identical to the AVX2 one (conv_avx512.c).
+   generic conv kernel (conv_avx512.c) and the training weight gradient (train_conv_avx512.c) have
+   AVX-512 versions; each is bit-identical to its AVX2 twin.
    The environment variable SRCORE_KERNELS (read once) changes what SRK_ISA_AUTO picks: `portable`
    (for valgrind, which emulates FMA instructions lane by lane) or `avx2` (no AVX-512). */
 

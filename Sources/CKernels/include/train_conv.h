@@ -21,8 +21,8 @@ typedef struct srt_view {
 /* gw[(tap*cin + ci)*cpad + o] += sum over patches, y < h, x < w of
    in(n, y+ky-k/2, x+kx-k/2, ci) * gz(n, y, x, o), o < cpad (gz's channels beyond cout must be 0).
    Both variants add the terms of every gw entry in the same order (patches, rows, pixels); the AVX2
-   one (used when cpad is a multiple of 8) fuses each multiply-add (FMA), so they differ in the last
-   bits. Returns SRK_OK, or SRK_EINVAL (negative sizes, k < 1, cpad < 1, NULL pointers, unknown
+   one (used when cpad is a multiple of 8; on AVX-512 CPUs its bit-identical AVX-512 twin) fuses each
+   multiply-add (FMA), so they differ from the portable one in the last bits. Returns SRK_OK, or SRK_EINVAL (negative sizes, k < 1, cpad < 1, NULL pointers, unknown
    isa; nothing is written). */
 int srt_conv_dw(srt_view in, int cin, srt_view gz, int cpad, int n, int h, int w, int k, float *gw, int isa);
 /* srt_conv_dw of a dilated conv: in(n, y+d(ky-k/2), x+d(kx-k/2), ci) (the input's halo must be
