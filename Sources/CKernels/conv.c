@@ -7,6 +7,8 @@
    input channels, reduces them with a fixed hadd tree and adds the bias last. */
 #include "conv_internal.h"
 #include "alloc_internal.h"
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,9 @@ size_t srk_conv_packed_size(int k, int cin, int cout) {
     return (size_t)k * (size_t)k * (size_t)cin * srk_conv_padded_cout(cout);
 }
 
+/* A weight as the packings store it: subnormals as zero (srk_conv.h). */
+static inline float packed_weight(float v) { return fabsf(v) < FLT_MIN ? 0.0f : v; }
+
 /* Blocks of srk_conv_block_width(n) over output channels [0, n) of a kernel with `cout` columns. */
 static void pack_blocks(int k, int cin, int cout, int n, const float *hwio, float *packed) {
     const int taps = k * k;
@@ -34,7 +39,7 @@ static void pack_blocks(int k, int cin, int cout, int n, const float *hwio, floa
             for (int c = 0; c < cin; c++)
                 for (int j = 0; j < bw; j++) {
                     const int o = o0 + j;
-                    packed[pos++] = (o < n) ? hwio[((size_t)t * cin + c) * cout + o] : 0.0f;
+                    packed[pos++] = (o < n) ? packed_weight(hwio[((size_t)t * cin + c) * cout + o]) : 0.0f;
                 }
     }
 }
@@ -100,7 +105,7 @@ void srk_conv_narrow_pack(int k, const int *parts, int nparts, int cout, int fir
                         for (int l = 0; l < 8; l++) {
                             const int o = first + og * g + oi, c = q + l;
                             packed[pos++] = (o < cout && c < parts[s])
-                                ? hwio[((size_t)t * cin + cbase + c) * cout + o] : 0.0f;
+                                ? packed_weight(hwio[((size_t)t * cin + cbase + c) * cout + o]) : 0.0f;
                         }
                 cbase += parts[s];
             }

@@ -180,6 +180,29 @@ import SRTestSupport
     }
 
     /// The twin shapes cover the narrow kernel (which the dispatcher picks only when preferred).
+    /// Every packing stores subnormal weights as zero and keeps every normal value, FLT_MIN and signs
+    /// included (srk_conv.h: an FMA with a subnormal operand costs Intel cores a microcode assist).
+    @Test func packingsStoreSubnormalWeightsAsZero() {
+        let tiny = Float.leastNormalMagnitude
+        // HWIO 1x1, cin 2, cout 3: [c][o]
+        let hwio: [Float] = [1e-40, -1e-39, 1.5, tiny, -2.0, Float.leastNonzeroMagnitude]
+        let expected: [[Float]] = [[0, 0, 1.5], [tiny, -2.0, 0]]
+        var packed = [Float](repeating: .nan, count: Int(srk_conv_packed_size(1, 2, 3)))
+        srk_conv_pack(1, 2, 3, hwio, &packed)
+        for c in 0..<2 { for o in 0..<8 {
+            #expect(packed[c * 8 + o] == (o < 3 ? expected[c][o] : 0), "generic packing, c \(c) o \(o)")
+        } }
+        var parts: [Int32] = [2]
+        var narrow = [Float](repeating: .nan, count: Int(srk_conv_narrow_size(1, &parts, 1, 3, 0)))
+        srk_conv_narrow_pack(1, &parts, 1, 3, 0, hwio, &narrow)
+        // [group][tap][part][chunk][o in group 0..<4][8 lanes = input channels]
+        for o in 0..<4 { for l in 0..<8 {
+            let want: Float = o < 3 && l < 2 ? expected[l][o] : 0
+            #expect(narrow[o * 8 + l] == want, "narrow packing, o \(o) lane \(l)")
+        } }
+        #expect(!packed.contains { $0.isSubnormal } && !narrow.contains { $0.isSubnormal })
+    }
+
     @Test func twinShapesIncludeNarrowLayers() {
         let narrow = Self.twinShapes.filter { s in
             var parts = [Int32(s.2)]

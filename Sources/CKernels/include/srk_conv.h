@@ -58,7 +58,11 @@ int srk_conv_block_width(int cout);
 size_t srk_conv_packed_size(int k, int cin, int cout);
 /* Repacks an HWIO kernel [k][k][cin][cout] into `packed` (srk_conv_packed_size floats):
    blocks of srk_conv_block_width(cout) output channels (the last one possibly narrower, a multiple of 8),
-   each [tap][cin][block width], zero filled. */
+   each [tap][cin][block width], zero filled. Every packing here stores subnormal weights
+   (0 < |w| < FLT_MIN) as zero: on Intel cores each FMA with a subnormal operand takes a microcode
+   assist (a mid-size model with 926 of its 144,587 weights subnormal ran 13.5x slower on an Intel
+   family 6 model 207; docs/performance.md, "Subnormal weights"), and such a weight adds less than
+   2^-126 |input| to a sum. */
 void srk_conv_pack(int k, int cin, int cout, const float *hwio, float *packed);
 /* Packs output channels [0, first) of an HWIO kernel [k][k][cin][cout] as srk_conv_pack would pack
    a layer of `first` outputs (srk_conv_packed_size(k, cin, first) floats); 1 <= first <= cout. */

@@ -49,11 +49,12 @@ package final class PackedConv {
         }
         weights = wbuf
         let b = try FloatBuffer(count: cpad, what: "layer \(name) bias")
-        for (i, v) in bias.prefix(cout).enumerated() { b.base[i] = v }
+        // subnormal bias and slopes as zero, like the packed weights (srk_conv.h: Intel's FMA assists)
+        for (i, v) in bias.prefix(cout).enumerated() { b.base[i] = v.isSubnormal ? 0 : v }
         biasBuffer = b
         if let alphaValues = alpha {
             let a = try FloatBuffer(count: cpad, what: "layer \(name) PReLU")
-            for (i, v) in alphaValues.prefix(cout).enumerated() { a.base[i] = v }
+            for (i, v) in alphaValues.prefix(cout).enumerated() { a.base[i] = v.isSubnormal ? 0 : v }
             alphaBuffer = a
         } else {
             alphaBuffer = nil
