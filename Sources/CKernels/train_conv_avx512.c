@@ -12,7 +12,7 @@
    per pixel in the same order: patches, rows, taps' pixels ascending), so the two are
    bit-identical; only the grouping of entries into registers differs. Why: on CPUs with full-width
    512-bit FMA pipes the AVX2 kernel is at most half the FMA ceiling, and the weight gradient is a
-   third of a training step's multiply-adds (docs/performance.md, "Training on AVX-512"). */
+   third of a training step's multiply-adds (docs/performance.md, "Intel family 6 model 207"). */
 #include "train_conv_internal.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
