@@ -46,14 +46,16 @@ package enum WeightGradientGEMM {
         ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"].contains(name.lowercased())
     }
 
+    /// `SRCORE_TRAIN_GEMM=0` (read once): the GEMM path off, for before/after measurements in one build.
+    private static let switchedOff: Bool = getenv("SRCORE_TRAIN_GEMM").map { String(cString: $0) } == "0"
+
     /// Whether the GEMM path is used at all: only on a tuned OpenBLAS core (`isTunedCore`), and not
-    /// when `SRCORE_TRAIN_GEMM=0` (read once; for before/after measurements in one build).
-    package static let enabled: Bool =
-        getenv("SRCORE_TRAIN_GEMM").map { String(cString: $0) } != "0" && isTunedCore(coreName)
+    /// when switched off by `SRCORE_TRAIN_GEMM=0`.
+    package static let enabled: Bool = !switchedOff && isTunedCore(coreName)
 
     /// One line for `sr bench --train`: which weight-gradient path the c-DCSCN layers take and why.
     package static var summary: String {
-        let why = getenv("SRCORE_TRAIN_GEMM").map { String(cString: $0) } == "0" ? "SRCORE_TRAIN_GEMM=0"
+        let why = switchedOff ? "SRCORE_TRAIN_GEMM=0"
             : isTunedCore(coreName) ? "tuned" : "untuned, so not used"
         return "weight gradient of CNN2 and A1: " + (enabled ? "OpenBLAS sgemm" : "srcore's kernel")
             + " (OpenBLAS core \(coreName): \(why))"
